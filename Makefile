@@ -1,0 +1,7 @@
+.PHONY: chat test lint
+chat:  ## install and start the web chat on the embedded defaults
+	bash scripts/chat.sh
+test:  ## install and run lint and the whole test suite
+	bash scripts/test.sh
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .

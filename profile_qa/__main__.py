@@ -1,0 +1,3 @@
+from profile_qa.cli import main
+
+main()

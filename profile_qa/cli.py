@@ -1,0 +1,78 @@
+"""The ``profile-qa`` command: a thin click layer over the packages.
+
+Heavy imports (torch, faiss, gradio) happen inside the commands, so ``--help`` is instant.
+Each package owns its subcommand (``corpus/cli.py``, ``embeddings/cli.py``, ``qa/cli.py``,
+``eval/cli.py``); this module builds the settings once and turns the project's errors into
+exit codes.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from profile_qa import __version__
+from profile_qa.errors import ProfileQAError
+from profile_qa.settings import Settings, load_settings
+
+SettingsFactory = Callable[..., Settings]
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ProfileQAError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="profile-qa")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="TOML settings file (default: $PROFILE_QA_CONFIG or ./profile-qa.toml).",
+)
+@click.pass_context
+def main(ctx: click.Context, config: Path | None) -> None:
+    """Answer questions about MIIT's COVID-19 honour profiles, with cited passages."""
+
+    def make_settings(**overrides: Any) -> Settings:
+        return load_settings(config_file=config, **overrides)
+
+    ctx.obj = make_settings
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on.")
+@click.option("--port", type=int, default=None, help="Port to listen on.")
+@click.pass_obj
+def serve(make_settings: SettingsFactory, host: str | None, port: int | None) -> None:
+    """Start the web chat, the HTTP API and the widget."""
+    import app
+
+    app.serve(make_settings(host=host, port=port))
+
+
+def _register() -> None:
+    # Imported here, not at the top, so a broken package names itself in the traceback.
+    from corpus.cli import corpus_group
+    from embeddings.cli import index_command
+    from eval.cli import eval_command
+    from qa.cli import ask_command
+
+    main.add_command(corpus_group)
+    main.add_command(index_command)
+    main.add_command(ask_command)
+    main.add_command(eval_command)
+
+
+_register()
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

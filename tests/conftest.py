@@ -1,0 +1,42 @@
+"""Shared fixtures: isolated settings, the seed corpus and (slow) the real model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from profile_qa.settings import Settings, load_settings
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_ARTICLES = REPO / "corpus" / "articles"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's config or writes outside tmp_path; no hub access."""
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("PROFILE_QA_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    monkeypatch.setenv("PROFILE_QA_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Default settings with data (index, model cache, feedback) under tmp_path."""
+    return load_settings(env={}, data_dir=tmp_path / "data", articles_dir=SEED_ARTICLES)
+
+
+@pytest.fixture(scope="session")
+def seed_articles_dir() -> Path:
+    return SEED_ARTICLES
+
+
+@pytest.fixture(scope="session")
+def model_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One model cache for the whole session, so the real model is converted once."""
+    return tmp_path_factory.mktemp("models")

@@ -1,0 +1,39 @@
+from pathlib import Path
+
+import pytest
+
+from profile_qa.errors import ConfigError
+from profile_qa.settings import load_settings
+
+
+def test_defaults_work_without_any_configuration() -> None:
+    s = load_settings(env={})
+    assert s.generator == "extractive"
+    assert (s.articles_dir / "000_55cfba9dcf3082ae.txt").is_file()
+
+
+def test_environment_overrides_config_file_and_overrides_win(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('top_k = 3\nindex_type = "hnsw"\n', encoding="utf-8")
+    s = load_settings(cfg, env={"PROFILE_QA_TOP_K": "7"})
+    assert (s.top_k, s.index_type) == (7, "hnsw")
+    assert load_settings(cfg, env={"PROFILE_QA_TOP_K": "7"}, top_k=2).top_k == 2
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"PROFILE_QA_INDEX_TYPE": "annoy"}, "index_type must be one of"),
+        ({"PROFILE_QA_TOP_K": "many"}, "setting top_k"),
+        ({"PROFILE_QA_TOPK": "3"}, "unknown environment variable PROFILE_QA_TOPK"),
+        ({"PROFILE_QA_GENERATOR": "llm"}, "needs llm_base_url"),
+    ],
+)
+def test_bad_values_name_the_fix(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(env=env)
+
+
+def test_allowed_origins_parse_from_a_comma_list() -> None:
+    s = load_settings(env={"PROFILE_QA_ALLOWED_ORIGINS": "https://www.miit.gov.cn, https://a.b"})
+    assert s.allowed_origins == ("https://www.miit.gov.cn", "https://a.b")
