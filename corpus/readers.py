@@ -1,0 +1,250 @@
+"""Read one file of any supported format into raw text plus what its format says about it.
+
+Each reader raises :class:`LoadError` with a reason an editor understands. Heavy parsers
+(trafilatura, python-docx, pypdf, charset-normalizer) are imported inside the readers.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from profile_qa.errors import ProfileQAError
+
+
+class LoadError(ProfileQAError):
+    """A file cannot be turned into an article (the message says why)."""
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A file's text before cleaning, with the title/date its format declares, if any."""
+
+    text: str
+    title: str = ""
+    date: str = ""
+    source: str = ""
+
+
+# Characters of ordinary Chinese or Western text; a "decoding" made mostly of other
+# characters is a binary file that happened to be valid GB18030.
+_PLAUSIBLE = re.compile(
+    "[\t\n\r\x20-\x7e\u00a0-\u024f\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+    "\u2460-\u24ff\u2e80-\u2fdf\u3400-\u4dbf]"
+)
+_HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+
+
+def _plausible(text: str) -> bool:
+    if not text:
+        return False
+    good = sum(1 for _ in _PLAUSIBLE.finditer(text))
+    return good / len(text) >= 0.97
+
+
+def decode_text(data: bytes, declared: str | None = None) -> str:
+    """Decode text bytes: UTF-8 (with or without BOM), GB18030/GBK, else a detected charset.
+
+    Raises LoadError for empty, binary (NUL bytes) or undecodable content.
+    """
+    if not data.strip():
+        raise LoadError("empty file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise LoadError(f"broken UTF-16 text ({exc.reason})") from exc
+    if b"\x00" in data:
+        raise LoadError("binary file (contains NUL bytes), not text")
+    candidates = ["utf-8-sig", "gb18030"]
+    if declared:
+        candidates.insert(0, declared)
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if _plausible(text):
+            return text.removeprefix("\ufeff")
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None and _plausible(str(best)):
+        return str(best)
+    raise LoadError("cannot decode the text (not UTF-8, GB18030/GBK or another known charset)")
+
+
+def read_txt(data: bytes) -> RawDocument:
+    """Plain text in any encoding :func:`decode_text` understands."""
+    return RawDocument(decode_text(data))
+
+
+_MD_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+_MD_FENCE = re.compile(r"^\s*(```|~~~).*$", re.M)
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(.*?)\s*#*\s*$", re.M)
+_MD_PREFIX = re.compile(r"^\s*(?:>\s?)+|^\s*(?:[-*+]|\d+[.)])\s+", re.M)
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~|`)(?=\S)(.+?)(?<=\S)\1")
+_MD_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$", re.M)
+_HTML_TAG = re.compile(r"<[^>\n]+>")
+_FRONT_TITLE = re.compile(r"^title:\s*[\"']?(.*?)[\"']?\s*$", re.M)
+
+
+def read_markdown(data: bytes) -> RawDocument:
+    """Markdown with its markup stripped lightly: headings, emphasis, links, lists, quotes."""
+    text = decode_text(data).replace("\r\n", "\n")
+    title = ""
+    front = _MD_FRONT_MATTER.match(text)
+    if front:
+        m = _FRONT_TITLE.search(front.group())
+        title = m.group(1) if m else ""
+        text = text[front.end() :]
+    heading = _MD_HEADING.search(text)
+    if not title and heading:
+        title = heading.group(1)
+    text = _MD_FENCE.sub("", text)
+    text = _MD_RULE.sub("", text)
+    text = _MD_IMAGE.sub("", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_HEADING.sub(r"\1", text)
+    text = _MD_PREFIX.sub("", text)
+    text = _MD_EMPHASIS.sub(r"\2", text)
+    text = _HTML_TAG.sub("", text)
+    return RawDocument(text, title=title)
+
+
+def _html_fallback(html: str) -> tuple[str, str]:
+    """Visible text of the body, minus scripts, styles and navigation (no trafilatura)."""
+    import lxml.html
+
+    root = lxml.html.fromstring(html)
+    for bad in root.xpath("//script|//style|//noscript|//nav|//header|//footer|//form|//aside"):
+        bad.drop_tree()
+    title = (root.findtext(".//title") or "").strip()
+    blocks = root.xpath("//p|//h1|//h2|//h3|//h4|//li|//div[not(.//p|.//div)]|//td")
+    lines = [" ".join(b.text_content().split()) for b in blocks]
+    return "\n".join(line for line in lines if line), title
+
+
+def read_html(data: bytes) -> RawDocument:
+    """A saved web page: its main text (trafilatura), title and date; boilerplate dropped."""
+    declared = _HTML_CHARSET.search(data[:4096])
+    html = decode_text(data, declared.group(1).decode("ascii") if declared else None)
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        html,
+        include_comments=False,
+        include_tables=True,
+        with_metadata=True,
+        favor_recall=True,
+    )
+    text = (getattr(doc, "text", None) or "").strip()
+    title = (getattr(doc, "title", None) or "").strip()
+    date = (getattr(doc, "date", None) or "").strip()
+    if not text:
+        text, fallback_title = _html_fallback(html)
+        title = title or fallback_title
+    if not text.strip():
+        raise LoadError("no readable text in the HTML page")
+    # trafilatura drops the page headline from the body; the structure step needs it first.
+    if title and not text.startswith(title):
+        text = f"{title}\n\n{text}"
+    return RawDocument(text, title=title, date=date)
+
+
+def read_docx(data: bytes) -> RawDocument:
+    """A Word document: its paragraphs and table cells, in order."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, ValueError, KeyError, OSError) as exc:
+        raise LoadError(f"not a readable .docx file ({exc})") from exc
+    except Exception as exc:  # zipfile.BadZipFile and lxml errors from a damaged file
+        raise LoadError(f"damaged .docx file ({type(exc).__name__}: {exc})") from exc
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            lines.append(" ".join(cell.text for cell in row.cells))
+    title = (document.core_properties.title or "").strip()
+    return RawDocument("\n\n".join(lines), title=title)
+
+
+def _unwrap_pdf_page(page_text: str) -> str:
+    """Join hard-wrapped lines of a PDF page into paragraphs.
+
+    A line about as long as the page's longest line, not ending a sentence, was wrapped by
+    the layout; a shorter one ends its paragraph.
+    """
+    lines = [ln.strip() for ln in page_text.split("\n")]
+    lines = [ln for ln in lines if ln]
+    if not lines:
+        return ""
+    full = max(len(ln) for ln in lines)
+    out: list[str] = []
+    glue = False
+    for line in lines:
+        if glue and out:
+            out[-1] += line
+        else:
+            out.append(line)
+        glue = len(line) >= 0.85 * full and full >= 15 and line[-1] not in "。！？；：”.!?"
+    return "\n\n".join(out)
+
+
+def read_pdf(data: bytes) -> RawDocument:
+    """A PDF's text layer (a scanned PDF without one is refused)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise LoadError("encrypted PDF")
+        pages = [_unwrap_pdf_page(page.extract_text() or "") for page in reader.pages]
+        title = ""
+        if reader.metadata is not None and reader.metadata.title:
+            title = str(reader.metadata.title).strip()
+    except LoadError:
+        raise
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise LoadError(f"not a readable PDF ({exc})") from exc
+    except Exception as exc:  # pypdf raises many types on damaged files
+        raise LoadError(f"damaged PDF ({type(exc).__name__}: {exc})") from exc
+    text = "\n\n".join(p for p in pages if p)
+    if not text.strip():
+        raise LoadError("PDF has no text layer (a scanned image?); OCR it first")
+    return RawDocument(text, title=title)
+
+
+READERS: dict[str, Callable[[bytes], RawDocument]] = {
+    ".txt": read_txt,
+    ".text": read_txt,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".html": read_html,
+    ".htm": read_html,
+    ".docx": read_docx,
+    ".pdf": read_pdf,
+}
+
+
+def read_file(path: Path) -> RawDocument:
+    """Read ``path`` with the reader for its extension; LoadError when that is impossible."""
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        known = ", ".join(sorted(READERS))
+        raise LoadError(f"unsupported file type {path.suffix or '(none)'!r} (supported: {known})")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(f"cannot read file: {exc.strerror or exc}") from exc
+    if not data.strip():
+        raise LoadError("empty file")
+    return reader(data)
