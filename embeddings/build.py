@@ -1,0 +1,411 @@
+"""Building and updating the chunk index: incremental by content hash, swapped in atomically.
+
+A build writes a complete new index into a sibling temp directory, then swaps it in with two
+renames (old -> backup, new -> index). A crash or kill at any moment leaves either the old
+index in place or, between the renames, the backup, which readers use and the next build
+restores. Unchanged articles keep their stored vectors: only new and changed ones are embedded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from corpus.model import Article, Chunk, SkippedFile
+from embeddings.base import Embedder
+from embeddings.index import (
+    CHUNKS_FILE,
+    MANIFEST_FILE,
+    VECTORS_FILE,
+    ChunkIndex,
+    expected_identity,
+    file_digest,
+    open_index,
+)
+from embeddings.store import write_chunks
+from profile_qa.errors import EmptyCorpusError, IndexNotBuiltError, ProfileQAError
+from profile_qa.settings import Settings
+
+Chunker = Callable[[Sequence[Article]], list[Chunk]]
+
+
+class IndexBusyError(ProfileQAError):
+    """Another ``profile-qa index`` is building the same index right now."""
+
+
+@dataclass(frozen=True)
+class IndexBuildReport:
+    """What a build did: article ids by outcome, chunk counts, time and notes."""
+
+    index_dir: Path
+    index_type: str
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    chunks: int  # chunks in the index now
+    embedded_chunks: int  # chunks embedded by this build
+    seconds: float
+    embed_seconds: float
+    written: bool  # False when the index was already up to date
+    skipped: tuple[SkippedFile, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def chunks_per_second(self) -> float:
+        """Embedding throughput of this build (0 when nothing was embedded)."""
+        if not self.embedded_chunks or self.embed_seconds <= 0:
+            return 0.0
+        return self.embedded_chunks / self.embed_seconds
+
+
+def build_index(
+    settings: Settings, embedder: Embedder, rebuild: bool = False, progress: bool = True
+) -> IndexBuildReport:
+    """Build or update the index of ``settings.articles_dir`` at ``settings.index_dir``."""
+    import corpus
+
+    loaded = corpus.load_articles(settings.articles_dir)
+    if not loaded.articles:
+        reasons = "; ".join(f"{s.path}: {s.reason}" for s in loaded.skipped)
+        raise EmptyCorpusError(
+            f"no article could be loaded from {settings.articles_dir}"
+            + (f" (skipped: {reasons})" if reasons else "")
+        )
+
+    def chunker(articles: Sequence[Article]) -> list[Chunk]:
+        return corpus.chunk_articles(articles, settings)
+
+    return update_index(
+        settings,
+        embedder,
+        loaded.articles,
+        chunker,
+        rebuild=rebuild,
+        progress=progress,
+        skipped=loaded.skipped,
+    )
+
+
+def update_index(
+    settings: Settings,
+    embedder: Embedder,
+    articles: Sequence[Article],
+    chunker: Chunker,
+    *,
+    rebuild: bool = False,
+    progress: bool = True,
+    skipped: Sequence[SkippedFile] = (),
+) -> IndexBuildReport:
+    """Bring the index up to date with ``articles``, chunking new/changed ones with ``chunker``."""
+    started = time.perf_counter()
+    if not articles:
+        raise EmptyCorpusError(f"no article to index in {settings.articles_dir}")
+    index_dir = settings.index_dir
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    with _build_lock(index_dir):
+        recover_index_dir(index_dir)
+        previous = None if rebuild else _open_previous(settings, embedder)
+        old = previous.manifest["articles"] if previous else {}
+        notes: list[str] = []
+        articles = _unique(articles, notes)
+        ids = {a.id for a in articles}
+        unchanged = [
+            a.id for a in articles if old.get(a.id, {}).get("content_hash") == a.content_hash
+        ]
+        changed = [a.id for a in articles if a.id in old and a.id not in unchanged]
+        added = [a.id for a in articles if a.id not in old]
+        removed = sorted(set(old) - ids)
+        outcome = dict(
+            index_dir=index_dir,
+            added=tuple(added),
+            changed=tuple(changed),
+            removed=tuple(removed),
+            unchanged=tuple(unchanged),
+            skipped=tuple(skipped),
+        )
+        if (
+            previous is not None
+            and not (added or changed or removed)
+            and previous.manifest["index"].get("requested_type") == settings.index_type
+        ):
+            return IndexBuildReport(
+                index_type=previous.index_type,
+                chunks=len(previous),
+                embedded_chunks=0,
+                seconds=time.perf_counter() - started,
+                embed_seconds=0.0,
+                written=False,
+                notes=(*notes, "the index is already up to date"),
+                **outcome,
+            )
+
+        tmp = index_dir.parent / f".{index_dir.name}.tmp-{os.getpid()}"
+        tmp.mkdir()
+        try:
+            fresh = [a for a in articles if a.id not in unchanged]
+            chunks, reused = _assemble(articles, fresh, chunker, previous, notes)
+            if not chunks:
+                raise EmptyCorpusError(f"the articles in {settings.articles_dir} hold no text")
+            embed_started = time.perf_counter()
+            vectors = _vectors(embedder, chunks, reused, previous, settings, progress)
+            embed_seconds = time.perf_counter() - embed_started
+            manifest, built_type = _write(tmp, settings, embedder, articles, chunks, vectors, notes)
+            manifest["build_seconds"] = round(time.perf_counter() - started, 3)
+            _write_json(tmp / MANIFEST_FILE, manifest)
+            _fsync_dir(tmp)
+            _swap_in(tmp, index_dir)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return IndexBuildReport(
+        index_type=built_type,
+        chunks=len(chunks),
+        embedded_chunks=len(chunks) - len(reused),
+        seconds=time.perf_counter() - started,
+        embed_seconds=embed_seconds,
+        written=True,
+        notes=tuple(notes),
+        **outcome,
+    )
+
+
+def _unique(articles: Sequence[Article], notes: list[str]) -> list[Article]:
+    seen: dict[str, Article] = {}
+    for a in articles:
+        if a.id in seen:
+            notes.append(f"{a.source_file} has the same id as {seen[a.id].source_file}; skipped")
+        else:
+            seen[a.id] = a
+    return list(seen.values())
+
+
+def _open_previous(settings: Settings, embedder: Embedder) -> ChunkIndex | None:
+    # A mismatched or corrupt index raises here: its message tells the user to --rebuild.
+    try:
+        return open_index(settings, embedder)
+    except IndexNotBuiltError:
+        return None
+
+
+def _assemble(
+    articles: Sequence[Article],
+    fresh: Sequence[Article],
+    chunker: Chunker,
+    previous: ChunkIndex | None,
+    notes: list[str],
+) -> tuple[list[Chunk], set[str]]:
+    """All chunks in article order, and the ids of those whose stored vector is reused."""
+    by_article: dict[str, list[Chunk]] = {}
+    for chunk in chunker(fresh) if fresh else []:
+        by_article.setdefault(chunk.article_id, []).append(chunk)
+    fresh_ids = {a.id for a in fresh}
+    chunks: list[Chunk] = []
+    reused: set[str] = set()
+    seen: set[str] = set()
+    for a in articles:
+        if a.id in fresh_ids:
+            own = by_article.get(a.id, [])
+        else:
+            assert previous is not None
+            own = previous.article_chunks(a.id)
+            reused.update(c.id for c in own)
+        for c in own:
+            if c.id in seen:
+                notes.append(f"duplicate chunk {c.id} in {a.source_file} indexed once")
+                continue
+            seen.add(c.id)
+            chunks.append(c)
+    return chunks, reused
+
+
+def _vectors(
+    embedder: Embedder,
+    chunks: Sequence[Chunk],
+    reused: set[str],
+    previous: ChunkIndex | None,
+    settings: Settings,
+    progress: bool,
+) -> np.ndarray:
+    from tqdm import tqdm
+
+    dim = int(embedder.dimension)
+    vectors = np.zeros((len(chunks), dim), dtype=np.float32)
+    old_rows = [i for i, c in enumerate(chunks) if c.id in reused]
+    if old_rows:
+        assert previous is not None
+        vectors[old_rows] = previous.vectors(chunks[i].id for i in old_rows)
+    new_rows = [i for i, c in enumerate(chunks) if c.id not in reused]
+    batch = max(1, settings.embedding_batch_size)
+    with tqdm(
+        total=len(new_rows),
+        unit="chunk",
+        desc="Embedding",
+        file=sys.stderr,
+        disable=not progress,
+        dynamic_ncols=True,
+    ) as bar:
+        for start in range(0, len(new_rows), batch):
+            rows = new_rows[start : start + batch]
+            out = np.asarray(
+                embedder.embed_passages([chunks[i].indexed_text for i in rows]), dtype=np.float32
+            )
+            if out.shape != (len(rows), dim) or not np.isfinite(out).all():
+                raise ProfileQAError(
+                    f"embedder {embedder.model_id} returned vectors of shape {out.shape} "
+                    f"(expected {(len(rows), dim)}, all finite)"
+                )
+            vectors[rows] = out
+            bar.update(len(rows))
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
+
+
+def _write(
+    tmp: Path,
+    settings: Settings,
+    embedder: Embedder,
+    articles: Sequence[Article],
+    chunks: Sequence[Chunk],
+    vectors: np.ndarray,
+    notes: list[str],
+) -> tuple[dict[str, Any], str]:
+    import faiss
+
+    from embeddings._ann import build_faiss_index
+
+    built = build_faiss_index(vectors, settings.index_type)
+    notes.extend(built.notes)
+    faiss.write_index(built.index, str(tmp / VECTORS_FILE))
+    write_chunks(tmp / CHUNKS_FILE, chunks)
+    chunk_ids: dict[str, list[str]] = {}
+    for c in chunks:
+        chunk_ids.setdefault(c.article_id, []).append(c.id)
+    manifest = {
+        **expected_identity(settings, embedder),
+        "index": {
+            "type": built.index_type,
+            "requested_type": settings.index_type,
+            "metric": "inner_product",
+            "params": built.params,
+        },
+        "articles": {
+            a.id: {
+                "content_hash": a.content_hash,
+                "source_file": a.source_file,
+                "chunk_ids": chunk_ids.get(a.id, []),
+            }
+            for a in articles
+        },
+        "counts": {"articles": len(articles), "chunks": len(chunks)},
+        "articles_dir": str(settings.articles_dir),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "versions": _versions(),
+        "files": {},
+    }
+    for name in (VECTORS_FILE, CHUNKS_FILE):
+        _fsync_file(tmp / name)
+        manifest["files"][name] = file_digest(tmp / name)
+    return manifest, built.index_type
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": platform.python_version(), "numpy": np.__version__}
+    for dist in ("profile-qa", "faiss-cpu", "sentence-transformers", "torch"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[dist] = metadata.version(dist)
+    return versions
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    _fsync_file(path)
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb") as f:
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    # Makes renames durable; not possible (nor needed) on every platform.
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _backups(index_dir: Path) -> list[Path]:
+    found = index_dir.parent.glob(f".{index_dir.name}.old-*")
+    return sorted((p for p in found if p.is_dir()), key=lambda p: p.stat().st_mtime)
+
+
+def _swap_in(tmp: Path, index_dir: Path) -> None:
+    backup = index_dir.parent / f".{index_dir.name}.old-{os.getpid()}"
+    had_old = index_dir.exists()
+    if had_old:
+        os.rename(index_dir, backup)
+    os.rename(tmp, index_dir)
+    _fsync_dir(index_dir.parent)
+    if had_old:
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def recover_index_dir(index_dir: Path) -> None:
+    """Undo what an interrupted build left: restore a backup, delete temp directories.
+
+    Only call with the build lock held: another build's temp directory would vanish.
+    """
+    backups = _backups(index_dir)
+    if not index_dir.exists() and backups:
+        os.rename(backups.pop(), index_dir)
+        _fsync_dir(index_dir.parent)
+    leftovers = [*backups, *index_dir.parent.glob(f".{index_dir.name}.tmp-*")]
+    for path in leftovers:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def readable_index_dir(index_dir: Path) -> Path:
+    """The directory to read: the index, or the backup a build left between its renames."""
+    if (index_dir / MANIFEST_FILE).is_file():
+        return index_dir
+    if not index_dir.exists():
+        for backup in reversed(_backups(index_dir)):
+            if (backup / MANIFEST_FILE).is_file():
+                return backup
+    return index_dir
+
+
+@contextlib.contextmanager
+def _build_lock(index_dir: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: builds are not guarded against each other
+        yield
+        return
+    lock_path = index_dir.parent / f".{index_dir.name}.lock"
+    with lock_path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise IndexBusyError(
+                f"another `profile-qa index` is updating {index_dir}; wait for it to finish"
+            ) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,259 @@
+"""Opening and searching a built chunk index (a directory: vectors, chunk store, manifest).
+
+faiss is imported inside functions so that importing this module stays cheap for the CLI.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from corpus.model import Chunk
+from embeddings.base import Embedder
+from embeddings.store import read_chunks
+from profile_qa.errors import IndexCorruptError, IndexMismatchError, IndexNotBuiltError
+from profile_qa.settings import Settings
+
+if TYPE_CHECKING:
+    import faiss
+
+FORMAT_VERSION = 1
+VECTORS_FILE = "vectors.faiss"
+CHUNKS_FILE = "chunks.sqlite3"
+MANIFEST_FILE = "manifest.json"
+REBUILD_HINT = "rebuild it with `profile-qa index --rebuild`"
+# Below this many candidates a filtered search scores them all exactly instead of over-fetching.
+_EXACT_FILTER_LIMIT = 4096
+
+
+def chunker_version() -> str:
+    """The chunker's version string, stored so that a changed chunker forces a rebuild."""
+    import corpus
+
+    return str(getattr(corpus, "CHUNKER_VERSION", "unversioned"))
+
+
+def expected_identity(settings: Settings, embedder: Embedder) -> dict[str, Any]:
+    """What the manifest must record for an index to be usable with these settings/model."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "model": {
+            "id": embedder.model_id,
+            "fingerprint": embedder.fingerprint,
+            "dimension": int(embedder.dimension),
+        },
+        "chunker": {
+            "chunk_size": settings.chunk_size,
+            "chunk_overlap_sentences": settings.chunk_overlap_sentences,
+            "version": chunker_version(),
+        },
+    }
+
+
+def file_digest(path: Path) -> dict[str, Any]:
+    """Size and sha256 of a file, as recorded in the manifest."""
+    sha = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            sha.update(block)
+    return {"bytes": path.stat().st_size, "sha256": sha.hexdigest()}
+
+
+class ChunkIndex:
+    """A loaded index: chunks in a stable order, their vectors in faiss, and the manifest."""
+
+    def __init__(
+        self, path: Path, manifest: dict[str, Any], chunks: list[Chunk], faiss_index: faiss.Index
+    ) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.chunks = chunks
+        self._index = faiss_index
+        self._row_by_id = {c.id: row for row, c in enumerate(chunks)}
+        self._rows_by_article: dict[str, list[int]] = {}
+        self._rows_by_subject: dict[str, list[int]] = {}
+        for row, c in enumerate(chunks):
+            self._rows_by_article.setdefault(c.article_id, []).append(row)
+            self._rows_by_subject.setdefault(c.subject, []).append(row)
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    @property
+    def index_type(self) -> str:
+        """The faiss structure actually built: flat, hnsw or ivf."""
+        return str(self.manifest["index"]["type"])
+
+    @property
+    def dimension(self) -> int:
+        return int(self.manifest["model"]["dimension"])
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        """The chunk with this id (KeyError if absent)."""
+        return self.chunks[self._row_by_id[chunk_id]]
+
+    def article_chunks(self, article_id: str) -> list[Chunk]:
+        """The chunks of one article, in their order in the article."""
+        return [self.chunks[row] for row in self._rows_by_article.get(article_id, ())]
+
+    def vector(self, chunk_id: str) -> np.ndarray:
+        """The stored (unit-length) vector of one chunk."""
+        return self._index.reconstruct(self._row_by_id[chunk_id])
+
+    def vectors(self, chunk_ids: Iterable[str]) -> np.ndarray:
+        """Stored vectors of these chunks, shape (n, dimension): reused by updates."""
+        return self._rows_vectors(self._row_by_id[cid] for cid in chunk_ids)
+
+    def _rows_vectors(self, rows: Iterable[int]) -> np.ndarray:
+        ids = np.fromiter(rows, dtype=np.int64)
+        if ids.size == 0:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._index.reconstruct_batch(ids)
+
+    def search(
+        self,
+        query_vector: np.ndarray,
+        k: int,
+        article_id: str | None = None,
+        subject: str | None = None,
+    ) -> list[tuple[Chunk, float]]:
+        """The ``k`` chunks closest to the query (inner product), best first, optionally
+        only those of one article and/or one subject."""
+        query = _as_query(query_vector, self.dimension)
+        if k <= 0 or not self.chunks:
+            return []
+        allowed = self._allowed_rows(article_id, subject)
+        if allowed is None:
+            hits = self._faiss_search(query, min(k, len(self.chunks)))
+        elif len(allowed) <= _EXACT_FILTER_LIMIT:
+            rows = np.fromiter(sorted(allowed), dtype=np.int64)
+            scores = self._rows_vectors(rows) @ query[0]
+            order = np.argsort(-scores, kind="stable")[:k]
+            hits = [(int(rows[i]), float(scores[i])) for i in order]
+        else:
+            hits = self._over_fetch(query, k, allowed)
+        return [(self.chunks[row], score) for row, score in hits]
+
+    def _allowed_rows(self, article_id: str | None, subject: str | None) -> set[int] | None:
+        allowed: set[int] | None = None
+        if article_id is not None:
+            allowed = set(self._rows_by_article.get(article_id, ()))
+        if subject is not None:
+            rows = set(self._rows_by_subject.get(subject, ()))
+            allowed = rows if allowed is None else allowed & rows
+        return allowed
+
+    def _faiss_search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        scores, rows = self._index.search(query, k)
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+
+    def _over_fetch(self, query: np.ndarray, k: int, allowed: set[int]) -> list[tuple[int, float]]:
+        # Approximate structures lose recall when filtering inside the graph, so fetch more
+        # than needed and filter afterwards, widening until enough remain.
+        fetch = k * max(4, len(self.chunks) // max(1, len(allowed)))
+        while True:
+            fetch = min(fetch, len(self.chunks))
+            hits = [(r, s) for r, s in self._faiss_search(query, fetch) if r in allowed]
+            if len(hits) >= k or fetch == len(self.chunks):
+                return hits[:k]
+            fetch *= 4
+
+
+def _as_query(query_vector: np.ndarray, dimension: int) -> np.ndarray:
+    query = np.asarray(query_vector, dtype=np.float32).reshape(1, -1)
+    if query.shape[1] != dimension:
+        raise ValueError(f"query vector has {query.shape[1]} dimensions, the index {dimension}")
+    norm = float(np.linalg.norm(query))
+    return np.ascontiguousarray(query / norm if norm > 0 else query)
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any]:
+    """The parsed manifest of an index directory (NotBuilt / Corrupt errors otherwise)."""
+    path = index_dir / MANIFEST_FILE
+    if not path.is_file():
+        if index_dir.is_dir() and any(index_dir.iterdir()):
+            raise IndexCorruptError(f"{path} is missing; {REBUILD_HINT}")
+        raise IndexNotBuiltError(f"no index at {index_dir}: run `profile-qa index` to build it")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict):
+            raise ValueError("not a JSON object")
+        for key in ("format_version", "model", "chunker", "index", "articles", "files"):
+            if key not in manifest:
+                raise ValueError(f"no {key!r} entry")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise IndexCorruptError(f"cannot read {path} ({exc}); {REBUILD_HINT}") from exc
+    return manifest
+
+
+def check_manifest(
+    manifest: dict[str, Any], settings: Settings, embedder: Embedder, index_dir: Path
+) -> None:
+    """IndexMismatchError if the index was built with another model or chunker settings."""
+    expected = expected_identity(settings, embedder)
+    problems = []
+    if manifest["format_version"] != FORMAT_VERSION:
+        problems.append(
+            f"index format {manifest['format_version']!r}, this version reads {FORMAT_VERSION}"
+        )
+    for section in ("model", "chunker"):
+        for key, want in expected[section].items():
+            got = manifest[section].get(key)
+            if got != want:
+                problems.append(f"{section} {key}: index has {got!r}, settings want {want!r}")
+    if problems:
+        raise IndexMismatchError(
+            f"the index at {index_dir} was built differently ({'; '.join(problems)}); "
+            "rebuild it with `profile-qa index --rebuild`"
+        )
+
+
+def open_index(settings: Settings, embedder: Embedder) -> ChunkIndex:
+    """Load the index at ``settings.index_dir``, checked against the settings and model."""
+    from embeddings.build import readable_index_dir
+
+    index_dir = readable_index_dir(settings.index_dir)
+    manifest = read_manifest(index_dir)
+    check_manifest(manifest, settings, embedder, index_dir)
+    return load_index_dir(index_dir, manifest)
+
+
+def load_index_dir(index_dir: Path, manifest: dict[str, Any]) -> ChunkIndex:
+    """Read the vectors and chunks of an index directory whose manifest is already checked."""
+    import faiss
+
+    for name in (VECTORS_FILE, CHUNKS_FILE):
+        path = index_dir / name
+        recorded = manifest["files"].get(name, {})
+        if not path.is_file():
+            raise IndexCorruptError(f"{path} is missing; {REBUILD_HINT}")
+        if file_digest(path) != recorded:
+            raise IndexCorruptError(
+                f"{path} does not match the manifest (truncated or modified); {REBUILD_HINT}"
+            )
+    vectors_path = index_dir / VECTORS_FILE
+    try:
+        faiss_index = faiss.read_index(str(vectors_path))
+    except RuntimeError as exc:
+        raise IndexCorruptError(f"cannot read {vectors_path} ({exc}); {REBUILD_HINT}") from exc
+    chunks = read_chunks(index_dir / CHUNKS_FILE)
+    if faiss_index.ntotal != len(chunks) or faiss_index.d != manifest["model"]["dimension"]:
+        raise IndexCorruptError(
+            f"{vectors_path} holds {faiss_index.ntotal} vectors of dimension {faiss_index.d} "
+            f"for {len(chunks)} chunks; {REBUILD_HINT}"
+        )
+    apply_search_params(faiss_index, manifest["index"].get("params", {}))
+    return ChunkIndex(index_dir, manifest, chunks, faiss_index)
+
+
+def apply_search_params(faiss_index: faiss.Index, params: dict[str, Any]) -> None:
+    """Set query-time knobs (efSearch, nprobe) that faiss files do not keep."""
+    if "ef_search" in params and hasattr(faiss_index, "hnsw"):
+        faiss_index.hnsw.efSearch = int(params["ef_search"])
+    if "nprobe" in params and hasattr(faiss_index, "nprobe"):
+        faiss_index.nprobe = int(params["nprobe"])
