@@ -47,6 +47,8 @@ class Settings:
     retrieval_mode: str = "hybrid"  # hybrid | dense | bm25
     top_k: int = 5
     relevance_floor: float = 0.0
+    rrf_k: int = 60  # reciprocal rank fusion constant: higher flattens the rank differences
+    alias_file: str = ""  # optional TOML/JSON table {subject = [aliases]} for profile names
     generator: str = "extractive"  # extractive | llm
     llm_base_url: str = ""
     llm_model: str = ""
@@ -99,6 +101,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError("chunk_overlap_sentences must be 0 or more")
     if s.top_k < 1:
         raise ConfigError("top_k must be at least 1")
+    if s.rrf_k < 1:
+        raise ConfigError("rrf_k must be at least 1")
     if s.max_question_chars < 1:
         raise ConfigError("max_question_chars must be at least 1")
     if not 0 < s.port < 65536:
