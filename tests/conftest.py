@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,3 +41,16 @@ def seed_articles_dir() -> Path:
 def model_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One model cache for the whole session, so the real model is converted once."""
     return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def real_embedder(model_cache_dir: Path) -> Any:
+    """The embedded e5 model, loaded once per session (converted into ``model_cache_dir``)."""
+    from embeddings import load_embedder
+
+    # Session fixtures run before the autouse env fixture; huggingface_hub reads these at import.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        mp.setenv("TRANSFORMERS_OFFLINE", "1")
+        # data_dir/models is the cache, so the session folder itself is the data dir.
+        return load_embedder(load_settings(env={}, data_dir=model_cache_dir))
