@@ -1,0 +1,191 @@
+"""The JSON API: /api/ask, /api/ask/stream (Server-Sent Events), /api/health and friends."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from profile_qa.errors import ConfigError, InvalidQuestionError
+from profile_qa.web.schemas import (
+    AskRequest,
+    AskResponse,
+    ErrorResponse,
+    ExamplesResponse,
+    FeedbackRequest,
+    FeedbackResponse,
+    HealthResponse,
+)
+from profile_qa.web.service import ChatService
+
+log = logging.getLogger("profile_qa.web")
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "The question or an option cannot be used"},
+    413: {"model": ErrorResponse, "description": "Request body too large"},
+    422: {"model": ErrorResponse, "description": "The request does not match the schema"},
+    429: {"model": ErrorResponse, "description": "Too many requests (see Retry-After)"},
+}
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+def _service(request: Request) -> ChatService:
+    return request.app.state.service
+
+
+@router.post("/ask", response_model=AskResponse, responses=_ERRORS)
+def ask(body: AskRequest, request: Request) -> AskResponse:
+    """Answer a question with inline citation markers and the cited passages."""
+    answer = _service(request).answer(
+        body.question,
+        body.history_pairs(),
+        generator=body.options.generator,
+        top_k=body.options.top_k,
+    )
+    return AskResponse.from_answer(answer)
+
+
+def _sse(event: str, data: Any) -> str:
+    # JSON keeps newlines inside the data line, as SSE requires.
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+@router.post(
+    "/ask/stream",
+    responses={
+        **_ERRORS,
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "`event: delta` ({text}) repeatedly, then `event: answer` (the "
+            "AskResponse JSON), then `event: done`; `event: error` ({error}) if it fails.",
+        },
+    },
+)
+def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
+    """Like /api/ask, as Server-Sent Events: text deltas, then the full answer."""
+    service = _service(request)
+    items = service.stream(
+        body.question,
+        body.history_pairs(),
+        generator=body.options.generator,
+        top_k=body.options.top_k,
+    )
+    # Pull the first item now, so a bad question is a plain 4xx rather than a broken stream.
+    first = next(items, None)
+
+    def events() -> Iterator[str]:
+        try:
+            pending = [] if first is None else [first]
+            for item in _chain(pending, items):
+                if isinstance(item, str):
+                    if item:
+                        yield _sse("delta", {"text": item})
+                else:
+                    yield _sse("answer", AskResponse.from_answer(item).model_dump())
+            yield _sse("done", {})
+        except (InvalidQuestionError, ConfigError) as exc:
+            yield _sse("error", {"error": "invalid question", "detail": str(exc)})
+        except Exception:
+            log.exception("error while streaming an answer")
+            yield _sse("error", {"error": "internal error"})
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+def _chain(first: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
+    yield from first
+    yield from rest
+
+
+@router.get("/health", response_model=HealthResponse)
+def health(request: Request) -> HealthResponse:
+    """Whether the index is loaded, which model and generator answer, corpus size, version."""
+    info = _service(request).info
+    return HealthResponse(
+        status="ok",
+        index_loaded=info.index_loaded,
+        model_id=info.model_id,
+        generator=info.generator,
+        article_count=info.article_count,
+        chunk_count=info.chunk_count,
+        version=info.version,
+    )
+
+
+@router.get("/examples", response_model=ExamplesResponse)
+def examples(request: Request) -> ExamplesResponse:
+    """Example questions, one per profile in the corpus."""
+    return ExamplesResponse(examples=_service(request).examples)
+
+
+@router.post("/feedback", response_model=FeedbackResponse, status_code=201, responses=_ERRORS)
+def feedback(body: FeedbackRequest, request: Request) -> FeedbackResponse:
+    """Store a like or dislike for an answer, with its question and sources."""
+    row = _service(request).feedback.add(
+        body.rating, body.question, body.answer, body.sources, body.generator, channel="api"
+    )
+    return FeedbackResponse(id=row)
+
+
+def error_json(status: int, error: str, detail: Any = None, **headers: str) -> JSONResponse:
+    """The one error body shape of this server."""
+    content: dict[str, Any] = {"error": error}
+    if detail is not None:
+        content["detail"] = detail
+    return JSONResponse(content, status_code=status, headers=headers or None)
+
+
+def _validation_detail(exc: RequestValidationError) -> list[dict[str, str]]:
+    # FastAPI's default echoes the input and pydantic URLs; keep the field and the reason.
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p != "body"]
+        out.append({"field": ".".join(loc) or "body", "message": str(err.get("msg", ""))})
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Clean JSON errors: 4xx with a reason, 500 without details (the trace goes to the log)."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_json(422, "invalid request", _validation_detail(exc))
+
+    @app.exception_handler(InvalidQuestionError)
+    async def _bad_question(request: Request, exc: InvalidQuestionError) -> JSONResponse:
+        return error_json(400, "invalid question", str(exc))
+
+    @app.exception_handler(ConfigError)
+    async def _bad_option(request: Request, exc: ConfigError) -> JSONResponse:
+        return error_json(400, "option not available", str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        reason = {404: "not found", 405: "method not allowed"}.get(exc.status_code, "error")
+        return error_json(exc.status_code, reason)
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_json(500, "internal error")
+
+
+# Included after every other route, so unknown /api paths get this server's JSON 404
+# instead of falling through to the Gradio app mounted at "/".
+fallback = APIRouter(include_in_schema=False)
+
+
+@fallback.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def not_found(rest: str) -> JSONResponse:
+    return error_json(404, "not found")

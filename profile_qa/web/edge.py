@@ -1,0 +1,163 @@
+"""ASGI middleware at the edge: rate limits, body size limits and security headers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from typing import Any
+
+from profile_qa.web.ratelimit import RateLimiter, retry_after_header
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+MAX_BODY_BYTES = 16 * 1024
+# Health checks are polled by monitors and load balancers; they cost nothing.
+_NOT_LIMITED = ("/api/health",)
+
+
+def frame_ancestors(origins: Sequence[str]) -> str:
+    """The CSP ``frame-ancestors`` source list: this server plus the configured sites."""
+    return " ".join(["'self'", *origins])
+
+
+def embed_csp(origins: Sequence[str]) -> str:
+    """A strict policy for the embedded chat: own scripts and styles only, no inline code."""
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+        "img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+        f"frame-ancestors {frame_ancestors(origins)}"
+    )
+
+
+class EdgeMiddleware:
+    """Applies limits to ``/api/*`` and security headers to every response."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        limiter: RateLimiter,
+        allowed_origins: Sequence[str] = (),
+        max_body_bytes: int = MAX_BODY_BYTES,
+    ) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.max_body_bytes = max_body_bytes
+        self._default_csp = f"frame-ancestors {frame_ancestors(allowed_origins)}".encode()
+        self._embed_csp = embed_csp(allowed_origins).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        send = self._with_headers(path, send)
+        if path.startswith("/api/") and scope.get("method") != "OPTIONS":
+            if path not in _NOT_LIMITED:
+                client = scope.get("client")
+                wait = self.limiter.check(client[0] if client else "unknown")
+                if wait:
+                    seconds = retry_after_header(wait)
+                    limit = self.limiter.per_minute
+                    detail = f"at most {limit} requests per minute; retry after {seconds} s"
+                    await _json(
+                        send,
+                        429,
+                        {"error": "too many requests", "detail": detail},
+                        [(b"retry-after", seconds.encode())],
+                    )
+                    return
+            if scope.get("method") in ("POST", "PUT", "PATCH"):
+                body = await self._read_body(scope, receive)
+                if body is None:
+                    await _json(
+                        send,
+                        413,
+                        {
+                            "error": "request too large",
+                            "detail": f"the body may be at most {self.max_body_bytes} bytes",
+                        },
+                    )
+                    return
+                receive = _replay(body, receive)
+        await self.app(scope, receive, send)
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    if int(value) > self.max_body_bytes:
+                        return None
+                except ValueError:
+                    return None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    def _with_headers(self, path: str, send: Send) -> Send:
+        csp = self._embed_csp if path == "/embed" else self._default_csp
+        extra = [
+            (b"content-security-policy", csp),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"strict-origin-when-cross-origin"),
+        ]
+        if path == "/widget.js":
+            # Host pages with Cross-Origin-Embedder-Policy may still load the widget.
+            extra.append((b"cross-origin-resource-policy", b"cross-origin"))
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() not in (b"content-security-policy", b"x-frame-options")
+                ]
+                message["headers"] = headers + extra
+            await send(message)
+
+        return wrapped
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+async def _json(
+    send: Send, status: int, content: dict[str, Any], headers: Sequence[tuple[bytes, bytes]] = ()
+) -> None:
+    body = json.dumps(content, ensure_ascii=False).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,173 @@
+"""Request and response models of the HTTP API (they make up /openapi.json)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from qa.model import Answer, Citation
+
+# Bounds on what one request may carry; the request body limit caps the total as well.
+MAX_MESSAGE_CHARS = 4000
+MAX_HISTORY_ITEMS = 100
+
+
+class HistoryMessage(BaseModel):
+    """One chat message, OpenAI style."""
+
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["user", "assistant"]
+    content: Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)]
+
+
+HistoryPair = Annotated[
+    list[Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)]],
+    Field(min_length=2, max_length=2, description="[user question, assistant answer]"),
+]
+
+
+class AskOptions(BaseModel):
+    """Per-request changes to the server's defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+    generator: Literal["extractive", "llm"] | None = None
+    top_k: Annotated[int, Field(ge=1, le=20)] | None = None
+
+
+class AskRequest(BaseModel):
+    """A question, optionally with the conversation so far."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"question": "武汉市经信局协调捐赠了多少辆MPV？", "history": []}]
+        },
+    )
+    question: Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS)]
+    history: Annotated[
+        list[HistoryPair] | list[HistoryMessage], Field(max_length=MAX_HISTORY_ITEMS)
+    ] = []
+    options: AskOptions = AskOptions()
+
+    def history_pairs(self) -> list[tuple[str, str]]:
+        """History as (user, assistant) turns, whichever format was sent."""
+        pairs: list[tuple[str, str]] = []
+        pending_user: str | None = None
+        for item in self.history:
+            if isinstance(item, HistoryMessage):
+                if item.role == "user":
+                    pending_user = item.content
+                elif pending_user is not None:
+                    pairs.append((pending_user, item.content))
+                    pending_user = None
+            else:
+                pairs.append((item[0], item[1]))
+        return pairs
+
+
+class CitationOut(BaseModel):
+    """A cited passage, with the supporting sentence's offsets inside ``passage``."""
+
+    number: int
+    chunk_id: str
+    article_id: str
+    article_title: str
+    subject: str
+    section_title: str
+    date: str
+    source_file: str
+    passage: str
+    sentence: str
+    sentence_start: int = Field(description="offset of the sentence in passage")
+    sentence_end: int
+
+    @classmethod
+    def from_citation(cls, c: Citation) -> CitationOut:
+        """Build from a qa Citation (offsets made relative to the passage)."""
+        chunk = c.chunk
+        start = max(0, min(len(chunk.text), c.sentence_start - chunk.start))
+        end = max(start, min(len(chunk.text), c.sentence_end - chunk.start))
+        return cls(
+            number=c.number,
+            chunk_id=chunk.id,
+            article_id=chunk.article_id,
+            article_title=chunk.article_title,
+            subject=chunk.subject,
+            section_title=chunk.section_title,
+            date=chunk.date,
+            source_file=chunk.source_file,
+            passage=chunk.text,
+            sentence=chunk.text[start:end],
+            sentence_start=start,
+            sentence_end=end,
+        )
+
+
+class AskResponse(BaseModel):
+    """An answer with inline markers ``[n]`` and the passages they cite."""
+
+    question: str
+    resolved_question: str
+    answer: str
+    citations: list[CitationOut]
+    generator: str
+    refused: bool
+    note: str
+    timings_ms: dict[str, float]
+
+    @classmethod
+    def from_answer(cls, answer: Answer) -> AskResponse:
+        """Build from a qa Answer."""
+        return cls(
+            question=answer.question,
+            resolved_question=answer.resolved_question,
+            answer=answer.text,
+            citations=[CitationOut.from_citation(c) for c in answer.citations],
+            generator=answer.generator,
+            refused=answer.refused,
+            note=answer.note,
+            timings_ms={k: round(float(v), 2) for k, v in answer.timings_ms.items()},
+        )
+
+
+class HealthResponse(BaseModel):
+    """Whether the server is ready, and what it serves."""
+
+    status: Literal["ok"]
+    index_loaded: bool
+    model_id: str
+    generator: str
+    article_count: int
+    chunk_count: int
+    version: str
+
+
+class ExamplesResponse(BaseModel):
+    """Example questions, one per profile."""
+
+    examples: list[str]
+
+
+class FeedbackRequest(BaseModel):
+    """A reader's rating of one answer."""
+
+    model_config = ConfigDict(extra="forbid")
+    rating: Literal["like", "dislike"]
+    question: Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS)]
+    answer: Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)]
+    sources: Annotated[list[dict[str, Any]], Field(max_length=20)] = []
+    generator: Annotated[str, Field(max_length=50)] = ""
+
+
+class FeedbackResponse(BaseModel):
+    """The stored rating's id."""
+
+    id: int
+
+
+class ErrorResponse(BaseModel):
+    """Every 4xx/5xx body: a short reason and, for 4xx, what to fix."""
+
+    error: str
+    detail: Any = None

@@ -1,0 +1,193 @@
+"""The loaded question-answering service shared by the chat, the API and the widget.
+
+The model and index are loaded once, at start; every request reuses them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from profile_qa import __version__
+from profile_qa.errors import ConfigError, IndexMismatchError, IndexNotBuiltError
+from profile_qa.settings import Settings
+from profile_qa.web.examples import example_questions
+from profile_qa.web.feedback import FeedbackStore
+from profile_qa.web.ratelimit import RateLimiter
+from qa.model import Answer
+
+log = logging.getLogger("profile_qa.web")
+
+History = Sequence[tuple[str, str]]
+MAX_TOP_K = 20
+
+
+class AnswererLike(Protocol):
+    """What the web layer needs from ``qa.Answerer``."""
+
+    def answer(self, question: str, history: History = ()) -> Answer: ...
+
+    def stream(self, question: str, history: History = ()) -> Iterator[str | Answer]: ...
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """What /api/health and the chat's status line report."""
+
+    version: str
+    generator: str
+    model_id: str
+    article_count: int
+    chunk_count: int
+    index_loaded: bool
+    load_seconds: float
+
+
+class ChatService:
+    """One answerer (plus variants for per-request options), a rate limiter and feedback."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        answerer: AnswererLike,
+        *,
+        chunks: Sequence[Any] = (),
+        model_id: str = "",
+        variant_factory: Callable[[Settings], AnswererLike] | None = None,
+        load_seconds: float = 0.0,
+    ) -> None:
+        self.settings = settings
+        self.answerer = answerer
+        self.limiter = RateLimiter(settings.rate_limit_per_minute)
+        self.feedback = FeedbackStore(settings.feedback_db)
+        self.examples = example_questions(chunks)
+        self.info = ServiceInfo(
+            version=__version__,
+            generator=settings.generator,
+            model_id=model_id or settings.embedding_model,
+            article_count=len({c.article_id for c in chunks}),
+            chunk_count=len(chunks),
+            index_loaded=bool(chunks),
+            load_seconds=round(load_seconds, 2),
+        )
+        self._variant_factory = variant_factory
+        self._variants: dict[tuple[str, int], AnswererLike] = {}
+        self._variants_lock = threading.Lock()
+        # The answerer's own thread-safety is not part of its contract; unless it says so,
+        # calls are serialised (answers take milliseconds with the extractive generator).
+        self._lock: threading.Lock | None = (
+            None if getattr(answerer, "thread_safe", False) else threading.Lock()
+        )
+
+    def _answerer_for(self, generator: str | None, top_k: int | None) -> AnswererLike:
+        generator = generator or self.settings.generator
+        top_k = top_k or self.settings.top_k
+        if (generator, top_k) == (self.settings.generator, self.settings.top_k):
+            return self.answerer
+        if not 1 <= top_k <= MAX_TOP_K:
+            raise ConfigError(f"top_k must be between 1 and {MAX_TOP_K}")
+        if self._variant_factory is None:
+            raise ConfigError("this server does not accept generator or top_k options")
+        key = (generator, top_k)
+        with self._variants_lock:
+            if key not in self._variants:
+                # Settings validation names what is missing, e.g. an LLM endpoint.
+                variant_settings = self.settings.replace(generator=generator, top_k=top_k)
+                self._variants[key] = self._variant_factory(variant_settings)
+            return self._variants[key]
+
+    def _guard(self) -> contextlib.AbstractContextManager[Any]:
+        return self._lock if self._lock is not None else contextlib.nullcontext()
+
+    def trim_history(self, history: History) -> list[tuple[str, str]]:
+        """The last ``max_history_turns`` turns (older ones do not help follow-ups)."""
+        turns = [(str(u), str(a)) for u, a in history]
+        limit = self.settings.max_history_turns
+        return turns[-limit:] if limit > 0 else []
+
+    def answer(
+        self,
+        question: str,
+        history: History = (),
+        generator: str | None = None,
+        top_k: int | None = None,
+    ) -> Answer:
+        """Answer one question (blocking; call from a worker thread)."""
+        answerer = self._answerer_for(generator, top_k)
+        with self._guard():
+            return answerer.answer(question, self.trim_history(history))
+
+    def stream(
+        self,
+        question: str,
+        history: History = (),
+        generator: str | None = None,
+        top_k: int | None = None,
+    ) -> Iterator[str | Answer]:
+        """Text deltas, then the final Answer."""
+        answerer = self._answerer_for(generator, top_k)
+        if self._lock is None:
+            yield from answerer.stream(question, self.trim_history(history))
+            return
+        # Collected under the lock and replayed after, so a client that goes away mid-stream
+        # can never leave the lock held.
+        with self._lock:
+            items = list(answerer.stream(question, self.trim_history(history)))
+        yield from items
+
+
+def load_service(settings: Settings) -> ChatService:
+    """Load the embedder and the index (building it if missing or stale), then the answerer."""
+    import embeddings
+    import qa
+
+    started = time.perf_counter()
+    log.info("loading embedding model %s", settings.embedding_model)
+    embedder = embeddings.load_embedder(settings)
+    try:
+        index = embeddings.open_index(settings, embedder)
+    except (IndexNotBuiltError, IndexMismatchError) as exc:
+        log.warning(
+            "index not usable (%s); building it now, this takes a minute on first start", exc
+        )
+        embeddings.build_index(settings, embedder, progress=True)
+        index = embeddings.open_index(settings, embedder)
+    answerer = qa.load_answerer(settings, embedder=embedder, index=index)
+
+    def variant(s: Settings) -> AnswererLike:
+        return qa.load_answerer(s, embedder=embedder, index=index)
+
+    chunks = list(index.chunks)
+    elapsed = time.perf_counter() - started
+    log.info(
+        "ready: %d chunks from %d articles in %.1f s",
+        len(chunks),
+        len({c.article_id for c in chunks}),
+        elapsed,
+    )
+    return ChatService(
+        settings,
+        answerer,
+        chunks=chunks,
+        model_id=embedder.model_id,
+        variant_factory=variant,
+        load_seconds=elapsed,
+    )
+
+
+def describe_answerer(settings: Settings, answerer: Any) -> ChatService:
+    """A service around an answerer built elsewhere (tests, embedding in other apps)."""
+    index = getattr(answerer, "index", None)
+    embedder = getattr(answerer, "embedder", None)
+    chunks = list(getattr(index, "chunks", ()) or ())
+    return ChatService(
+        settings,
+        answerer,
+        chunks=chunks,
+        model_id=getattr(embedder, "model_id", "") or settings.embedding_model,
+    )
