@@ -1,11 +1,172 @@
-"""``profile-qa eval``."""
+"""``profile-qa eval``: run a gold set, print the metrics, write the report, gate on thresholds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
 import click
+
+_SEED_GOLD = Path(__file__).resolve().parent / "gold" / "seed.jsonl"
+_MODES = ("hybrid", "dense", "bm25")
+
+# (summary key, direction): --min-KEY for "higher is better", --max-KEY otherwise.
+GATES: tuple[tuple[str, str], ...] = (
+    ("hit_at_1", "min"),
+    ("hit_at_3", "min"),
+    ("hit_at_5", "min"),
+    ("mrr", "min"),
+    ("answer_accuracy", "min"),
+    ("char_f1", "min"),
+    ("citation_precision", "min"),
+    ("citation_recall", "min"),
+    ("refusal_precision", "min"),
+    ("refusal_recall", "min"),
+    ("false_refusal_rate", "max"),
+    ("latency_p50_ms", "max"),
+    ("latency_p95_ms", "max"),
+)
+
+
+def _option_name(key: str, direction: str) -> str:
+    return f"--{direction}-{key.replace('_', '-')}"
+
+
+def _gate_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for key, direction in reversed(GATES):
+        unit = "milliseconds" if key.endswith("_ms") else "fraction 0..1"
+        func = click.option(
+            _option_name(key, direction),
+            f"{direction}_{key}",
+            type=float,
+            default=None,
+            help=f"Exit 1 if {key} is {'below' if direction == 'min' else 'above'} this ({unit}).",
+        )(func)
+    return func
+
+
+def _parse_modes(value: str | None) -> list[str]:
+    if not value:
+        return []
+    modes = [m.strip() for m in value.split(",") if m.strip()]
+    unknown = [m for m in modes if m not in _MODES]
+    if unknown or not modes:
+        raise click.BadParameter(f"use a comma list of {', '.join(_MODES)}", param_hint="--compare")
+    return list(dict.fromkeys(modes))
 
 
 @click.command("eval")
-def eval_command() -> None:
-    """Evaluate the chatbot against a gold question set."""
-    raise click.ClickException("not implemented yet")
+@click.option(
+    "--gold",
+    "gold_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=_SEED_GOLD,
+    show_default="the seed gold set",
+    help="Gold questions, JSON Lines.",
+)
+@click.option("--generator", type=click.Choice(["extractive", "llm"]), default=None)
+@click.option(
+    "--retrieval-mode", type=click.Choice(_MODES), default=None, help="Retrieval for a single run."
+)
+@click.option("--compare", default=None, help="Run once per mode, e.g. dense,bm25,hybrid.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Report folder (default: reports/eval-<timestamp>).",
+)
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
+@_gate_options
+@click.pass_obj
+def eval_command(
+    make_settings: Callable[..., Any],
+    gold_path: Path,
+    generator: str | None,
+    retrieval_mode: str | None,
+    compare: str | None,
+    out_dir: Path | None,
+    progress: bool,
+    **gates: float | None,
+) -> None:
+    """Evaluate the chatbot against a gold question set and write a report.
+
+    Prints retrieval hit@k/MRR, answer accuracy, character F1, citation and refusal metrics
+    and latency (side by side per retrieval mode with --compare), writes report.md,
+    report.html and report.json, and exits 1 when a --min-*/--max-* threshold is missed.
+    """
+    from eval.gold import evidence_problems, load_gold
+    from eval.report import summary_table, text_table, type_table, write_report
+
+    modes = _parse_modes(compare)
+    gold = load_gold(gold_path)
+    settings = make_settings(generator=generator, retrieval_mode=retrieval_mode)
+    for problem in evidence_problems(gold, settings.articles_dir)[:20]:
+        click.echo(f"warning: {problem}", err=True)
+
+    runs = _run(settings, gold, modes or [settings.retrieval_mode], gold_path, progress)
+    click.echo(text_table(summary_table(runs)))
+    for run in runs:
+        click.echo(f"\nBy type ({run.label}):")
+        click.echo(text_table(type_table(run)))
+    out_dir = out_dir or Path("reports") / f"eval-{datetime.now():%Y%m%d-%H%M%S}"
+    paths = write_report(runs, out_dir)
+    click.echo("\nReport: " + ", ".join(str(p) for p in paths.values()))
+
+    problems = check_gates(runs, gates)
+    if problems:
+        for problem in problems:
+            click.echo(f"quality gate failed: {problem}", err=True)
+        raise SystemExit(1)
+
+
+def _run(
+    settings: Any, gold: Sequence[Any], modes: list[str], gold_path: Path, progress: bool
+) -> list[Any]:
+    """One run per retrieval mode, loading the embedder and the index once."""
+    import qa
+    from embeddings import build_index, load_embedder, open_index
+    from eval.runner import run_eval
+    from profile_qa.errors import IndexNotBuiltError
+
+    embedder = load_embedder(settings)
+    try:
+        index = open_index(settings, embedder)
+    except IndexNotBuiltError:
+        click.echo(f"No index at {settings.index_dir}: building it first.", err=True)
+        build_index(settings, embedder, progress=progress)
+        index = open_index(settings, embedder)
+    runs = []
+    for mode in modes:
+        mode_settings = settings.replace(retrieval_mode=mode)
+        answerer = qa.load_answerer(mode_settings, embedder=embedder, index=index)
+        config = {
+            "gold": str(gold_path),
+            "questions": len(gold),
+            "retrieval_mode": mode,
+            "generator": mode_settings.generator,
+            "embedding_model": mode_settings.embedding_model,
+            "top_k": mode_settings.top_k,
+        }
+        runs.append(run_eval(answerer, gold, progress=progress, label=mode, config=config))
+    return runs
+
+
+def check_gates(runs: Sequence[Any], gates: dict[str, float | None]) -> list[str]:
+    """Threshold violations, one line each; every run must pass every given threshold."""
+    problems = []
+    for key, direction in GATES:
+        limit = gates.get(f"{direction}_{key}")
+        if limit is None:
+            continue
+        for run in runs:
+            value = run.summary[key]
+            label = f"{run.label}: " if len(runs) > 1 else ""
+            if value is None:
+                problems.append(f"{label}{key} is undefined (no questions to measure it)")
+            elif (value < limit) if direction == "min" else (value > limit):
+                sign = "<" if direction == "min" else ">"
+                problems.append(f"{label}{key} {value:.4g} {sign} {limit:g}")
+    return problems

@@ -1,0 +1,93 @@
+"""Run every gold question through an answerer and collect scored records."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from eval.gold import GoldQuestion
+from eval.metrics import latency_metrics, summarize
+from eval.scoring import QuestionRecord, error_record, score_question
+from profile_qa.errors import ProfileQAError
+
+
+class AnswererLike(Protocol):
+    """What the runner needs from ``qa.Answerer``."""
+
+    def answer(self, question: str, history: Sequence[tuple[str, str]] = ()) -> Any: ...
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    """One run of a gold set through one answerer configuration."""
+
+    label: str  # e.g. the retrieval mode, so --compare runs can be told apart
+    records: tuple[QuestionRecord, ...]
+    summary: dict[str, Any]  # summarize(records): SUMMARY_KEYS plus by_type
+    latency: dict[str, float | None]
+    config: dict[str, Any] = field(default_factory=dict)  # settings worth printing
+    started_at: str = ""
+    duration_s: float = 0.0
+
+    @property
+    def failures(self) -> tuple[QuestionRecord, ...]:
+        """Questions answered wrongly (or refused wrongly, or not refused when they should)."""
+        return tuple(r for r in self.records if not r.correct)
+
+
+def run_eval(
+    answerer: AnswererLike,
+    gold: Sequence[GoldQuestion],
+    progress: bool = True,
+    label: str = "",
+    config: dict[str, Any] | None = None,
+) -> EvalResult:
+    """Ask every gold question (follow-ups after their history) and score the answers."""
+    from tqdm import tqdm
+
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    # History turns repeat across follow-ups (and the same opener is often asked twice):
+    # answer each prefix once so the assistant turns are the answerer's own, consistently.
+    turns: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+    records: list[QuestionRecord] = []
+    bar = tqdm(gold, desc=f"eval {label}".strip(), unit="q", file=sys.stderr, disable=not progress)
+    for question in bar:
+        start = time.perf_counter()
+        try:
+            history = _history(answerer, question.history, turns)
+            start = time.perf_counter()
+            answer = answerer.answer(question.question, history=history)
+        except ProfileQAError as exc:
+            wall_ms = (time.perf_counter() - start) * 1000
+            records.append(error_record(question, f"{type(exc).__name__}: {exc}", wall_ms))
+            continue
+        wall_ms = (time.perf_counter() - start) * 1000
+        records.append(score_question(question, answer, wall_ms))
+    return EvalResult(
+        label=label,
+        records=tuple(records),
+        summary=summarize(records),
+        latency=latency_metrics(records),
+        config=dict(config or {}),
+        started_at=started.isoformat(timespec="seconds"),
+        duration_s=time.perf_counter() - clock,
+    )
+
+
+def _history(
+    answerer: AnswererLike,
+    user_turns: Sequence[str],
+    cache: dict[tuple[tuple[str, str], ...], dict[str, str]],
+) -> tuple[tuple[str, str], ...]:
+    history: tuple[tuple[str, str], ...] = ()
+    for turn in user_turns:
+        replies = cache.setdefault(history, {})
+        if turn not in replies:
+            replies[turn] = answerer.answer(turn, history=history).text
+        history = (*history, (turn, replies[turn]))
+    return history
