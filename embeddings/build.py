@@ -167,7 +167,7 @@ def update_index(
             manifest["build_seconds"] = round(time.perf_counter() - started, 3)
             _write_json(tmp / MANIFEST_FILE, manifest)
             _fsync_dir(tmp)
-            _swap_in(tmp, index_dir)
+            swap_in_dir(tmp, index_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return IndexBuildReport(
@@ -354,7 +354,8 @@ def _backups(index_dir: Path) -> list[Path]:
     return sorted((p for p in found if p.is_dir()), key=lambda p: p.stat().st_mtime)
 
 
-def _swap_in(tmp: Path, index_dir: Path) -> None:
+def swap_in_dir(tmp: Path, index_dir: Path) -> None:
+    """Replace ``index_dir`` by the complete directory ``tmp``: old -> backup, new -> place."""
     backup = index_dir.parent / f".{index_dir.name}.old-{os.getpid()}"
     had_old = index_dir.exists()
     if had_old:
