@@ -109,7 +109,7 @@ def _accuracy_chart(runs: Sequence[EvalResult]) -> str:
         return "<p>No questions.</p>"
     left, top, bottom, plot_h = 40, 30, 95, 220
     group_w = max(40, 14 * len(runs) + 16)
-    width = left + group_w * len(types) + 20
+    width = max(left + group_w * len(types) + 20, left + 110 * len(runs) + 20)
     height = top + plot_h + bottom
     bar_w = (group_w - 16) / len(runs)
     svg = [_svg_open(width, height, "Answer accuracy by question type")]
