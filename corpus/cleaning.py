@@ -20,7 +20,7 @@ _CJK_CHAR = re.compile(f"[{_CJK}]")
 # Closing punctuation: a paragraph ending with one of these really ends there.
 CLOSING = "。！？；：…”’」』）》】!?;:)"
 # Sentence-final marks: a line containing one is prose, not a heading.
-SENTENCE_FINAL = "。！？；!?;"
+_SENTENCE_FINAL = re.compile(r"[。！？；!?;]|(?<=[A-Za-z])\.(?=\s|$)")
 HEADING_MAX_CHARS = 40
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
@@ -126,7 +126,7 @@ def is_profile_mark(line: str) -> bool:
 def is_heading(line: str) -> bool:
     """A short line without sentence-final punctuation: a title or section heading."""
     line = line.strip()
-    return 0 < len(line) <= HEADING_MAX_CHARS and not any(c in SENTENCE_FINAL for c in line)
+    return 0 < len(line) <= HEADING_MAX_CHARS and not _SENTENCE_FINAL.search(line)
 
 
 def should_join(previous: str, following: str) -> bool:

@@ -35,6 +35,8 @@ _PLAUSIBLE = re.compile(
     "[\t\n\r\x20-\x7e\u00a0-\u024f\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
     "\u2460-\u24ff\u2e80-\u2fdf\u3400-\u4dbf]"
 )
+_HTML_SUP_DIGITS = re.compile(r"<sup[^>]*>\s*\[?(\d{1,3})\]?\s*</sup>", re.I)
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 
 
@@ -92,16 +94,19 @@ _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~|`)(?=\S)(.+?)(?<=\S)\1")
 _MD_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$", re.M)
 _HTML_TAG = re.compile(r"<[^>\n]+>")
 _FRONT_TITLE = re.compile(r"^title:\s*[\"']?(.*?)[\"']?\s*$", re.M)
+_FRONT_DATE = re.compile(r"^date:\s*[\"']?(.*?)[\"']?\s*$", re.M)
 
 
 def read_markdown(data: bytes) -> RawDocument:
     """Markdown with its markup stripped lightly: headings, emphasis, links, lists, quotes."""
     text = decode_text(data).replace("\r\n", "\n")
-    title = ""
+    title = date = ""
     front = _MD_FRONT_MATTER.match(text)
     if front:
         m = _FRONT_TITLE.search(front.group())
         title = m.group(1) if m else ""
+        m = _FRONT_DATE.search(front.group())
+        date = m.group(1) if m else ""
         text = text[front.end() :]
     heading = _MD_HEADING.search(text)
     if not title and heading:
@@ -114,7 +119,7 @@ def read_markdown(data: bytes) -> RawDocument:
     text = _MD_PREFIX.sub("", text)
     text = _MD_EMPHASIS.sub(r"\2", text)
     text = _HTML_TAG.sub("", text)
-    return RawDocument(text, title=title)
+    return RawDocument(text, title=title, date=date)
 
 
 def _html_fallback(html: str) -> tuple[str, str]:
@@ -134,6 +139,9 @@ def read_html(data: bytes) -> RawDocument:
     """A saved web page: its main text (trafilatura), title and date; boilerplate dropped."""
     declared = _HTML_CHARSET.search(data[:4096])
     html = decode_text(data, declared.group(1).decode("ascii") if declared else None)
+    # Text extraction flattens <sup>9</sup> into a plain 9 ("5000个9"); as a superscript
+    # character the cleaning step can tell a footnote mark from a number.
+    html = _HTML_SUP_DIGITS.sub(lambda m: m.group(1).translate(_SUPERSCRIPT), html)
     import trafilatura
 
     doc = trafilatura.bare_extraction(

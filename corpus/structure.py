@@ -79,7 +79,8 @@ def build_sections(text: str, title: str) -> tuple[Section, ...]:
         return ()
     paras = [text[s:e] for s, e in spans]
     body_from = 1 if paras[0] == title and len(paras) > 1 else 0
-    marks = [i for i in range(body_from + 1, len(paras)) if is_profile_mark(paras[i])]
+    # The headline itself may be the first profile's title (a page with one "——记" profile).
+    marks = [i for i in range(1, len(paras)) if is_profile_mark(paras[i])]
     end = spans[-1][1]
 
     if not marks:
