@@ -1,0 +1,132 @@
+"""Everything precomputed once per corpus: tokenizer, profiles, BM25, sentences and IDF."""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from corpus.model import Chunk
+from qa.lexical import LexicalIndex, Lexicon
+from qa.profiles import Profile, build_profiles, user_words
+
+_INSTITUTION_END = re.compile(r"医院|公司|集团|大学|研究院")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_MAX_NAME = 6  # characters before the institution word
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a chunk; ``start``/``end`` are offsets in the cleaned article."""
+
+    chunk_index: int
+    start: int
+    end: int
+    text: str
+    terms: frozenset[str]
+
+
+def _split(text: str) -> list[tuple[int, int]]:
+    from corpus import split_sentences
+
+    return split_sentences(text)
+
+
+def corpus_names(texts: Sequence[str]) -> set[str]:
+    """Institution names the articles repeat (雷神山医院), found by where their left side branches.
+
+    Growing "山医院" leftwards keeps every occurrence up to "雷神山医院"; one more character
+    ("为雷神山医院") loses some of them, so the name starts there.
+    """
+    text = "\n".join(texts)
+    names: set[str] = set()
+    counts: dict[str, int] = {}
+    for m in _INSTITUTION_END.finditer(text):
+        best = ""
+        base = 0
+        for size in range(1, _MAX_NAME + 1):
+            start = m.start() - size
+            if start < 0 or not _CJK_RUN.fullmatch(text[start : m.start()]):
+                break
+            name = text[start : m.end()]
+            if name not in counts:
+                counts[name] = len(_occurrences(text, name))
+            if size == 1:
+                base = counts[name]
+            if counts[name] < base:
+                break
+            best = name if size >= 2 else best
+        if best and base >= 2:
+            names.add(best)
+    return names
+
+
+def _occurrences(text: str, needle: str) -> list[int]:
+    out, i = [], text.find(needle)
+    while i >= 0:
+        out.append(i)
+        i = text.find(needle, i + 1)
+    return out
+
+
+class KnowledgeBase:
+    """The chunks of one index plus their tokens, sentences and profile names."""
+
+    def __init__(
+        self, chunks: Sequence[Chunk], extra_aliases: Mapping[str, Sequence[str]] | None = None
+    ) -> None:
+        self.chunks = list(chunks)
+        self.lexicon = Lexicon()
+        self.profiles: list[Profile] = build_profiles(
+            (c.subject for c in self.chunks), self.lexicon, extra_aliases
+        )
+        self.lexicon.add_words(user_words(self.profiles))
+        self.lexicon.add_words((n, "nt") for n in corpus_names(self._texts()))
+        self.lexical = LexicalIndex(self.chunks, self.lexicon)
+        self.position = {c.id: i for i, c in enumerate(self.chunks)}
+        self.sentences: list[list[Sentence]] = [self._sentences(i) for i in range(len(chunks))]
+        unique = {
+            (s.start, s.end, self.chunks[s.chunk_index].article_id): s
+            for ss in self.sentences
+            for s in ss
+        }
+        self._unique_sentences = [s.text.lower() for s in unique.values()]
+        self._all_text = "\n".join(self._texts()).lower()
+
+    def _texts(self) -> list[str]:
+        return [c.indexed_text for c in self.chunks]
+
+    def _sentences(self, i: int) -> list[Sentence]:
+        chunk = self.chunks[i]
+        out = []
+        for start, end in _split(chunk.text):
+            text = chunk.text[start:end]
+            if not text.strip():
+                continue
+            terms = frozenset(self.lexicon.cut_for_search(text))
+            out.append(Sentence(i, chunk.start + start, chunk.start + end, text, terms))
+        return out
+
+    def subject_chunks(self, subjects: Sequence[str]) -> list[int]:
+        """Positions of the chunks of these profile subjects, in corpus order."""
+        wanted = set(subjects)
+        return [i for i, c in enumerate(self.chunks) if c.subject in wanted]
+
+    def in_corpus(self, term: str) -> bool:
+        """Whether ``term`` occurs anywhere in the articles (case-insensitive)."""
+        return term.lower() in self._all_text
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one KnowledgeBase per loaded corpus
+    def idf(self, term: str) -> float:
+        """Inverse sentence frequency of ``term`` (substring match), high for rare terms."""
+        needle = term.lower()
+        df = sum(1 for s in self._unique_sentences if needle in s)
+        n = len(self._unique_sentences)
+        return math.log((n + 1) / (df + 0.5))
+
+
+def looks_like_name(term: str) -> bool:
+    """Chinese or Latin text that could be a name (not a number, not punctuation)."""
+    return bool(re.search(r"[\u4e00-\u9fffA-Za-z]", term))

@@ -1,0 +1,167 @@
+"""Chinese tokenisation (jieba, with the corpus' names as user words) and BM25 over chunks."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from corpus.model import Chunk
+
+# Words that carry no meaning for matching: particles, copulas, question words. Question words
+# are handled by the question analysis, not by overlap.
+_STOPWORD_TEXT = """的 了 是 在 和 与 及 并 也 都 又 还 就 而 或 把 被 将 从 向 对 为 于 以 由 给 让
+    吗 呢 吧 啊 呀 么 嘛 着 过 地 得 之 其 这 那 这个 那个 这些 那些 有 没有 一个 一 个
+    多少 几 什么 哪 哪些 哪个 哪家 哪位 哪项 哪种 哪里 哪儿 哪天 哪年 哪一天 哪一年 谁 何 何时
+    怎么 怎样 如何 为什么 是否 请问 请 一下 什么样 多长 多久 多大 多高 时候 时间 分别 各 一共 共
+    总共 呢 它 他 她 它们 他们 她们 我 我们 你 你们 该 此 能 会 可以 已经 曾 要 想 做 了解 告诉
+    what how many much when which who whom whose where why did do does is are was were the a
+    an of in on at to for by with from and or as that this these those it its they them their
+    he she his her has have had be been being can could would should will about per"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+_ALNUM = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?|[^\sA-Za-z\d]+")
+_PUNCT = re.compile(r"^[\W_]+$")
+
+
+@functools.cache
+def _base_tokenizer() -> Any:
+    import jieba
+
+    # jieba logs "Building prefix dict..." to stderr on first use; the CLI must stay quiet.
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()  # ~1 s: loads (or builds, then caches in the tmp dir) the dictionary
+    return tokenizer
+
+
+@functools.cache
+def _base_word_tags() -> dict[str, str]:
+    _base_tokenizer()  # silences jieba's logger before posseg builds its global tokenizer
+    import jieba.posseg  # loads the part-of-speech table (~1 s) once, at import
+
+    return jieba.posseg.dt.word_tag_tab
+
+
+def _english_stem(word: str) -> str:
+    # "MPVs" must meet "MPV"; a crude plural strip is enough for names and acronyms.
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _split_token(token: str) -> list[str]:
+    """ "MPV50" -> ["mpv", "50"]; punctuation and spaces disappear."""
+    parts = []
+    for piece in _ALNUM.findall(token):
+        if _PUNCT.match(piece):
+            continue
+        if piece.isascii() and piece.isalpha():
+            piece = _english_stem(piece.lower())
+        parts.append(piece)
+    return parts
+
+
+class Lexicon:
+    """A jieba tokenizer of its own (never the global one) that keeps the corpus' names whole."""
+
+    def __init__(self, user_words: Iterable[tuple[str, str]] = ()) -> None:
+        import jieba
+        import jieba.posseg
+
+        base = _base_tokenizer()
+        # A private copy of the loaded dictionary: user words of one corpus never leak into
+        # another Answerer in the same process, and no second 1 s dictionary load is paid.
+        self._tokenizer = jieba.Tokenizer()
+        self._tokenizer.FREQ = dict(base.FREQ)
+        self._tokenizer.total = base.total
+        self._tokenizer.initialized = True
+        self._pos = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+        self._pos.tokenizer = self._tokenizer
+        self._pos.word_tag_tab = dict(_base_word_tags())
+        self.add_words(user_words)
+
+    def add_words(self, words: Iterable[tuple[str, str]]) -> None:
+        """Keep each word whole when cutting; ``tag`` (nr, nt...) is its part of speech."""
+        for word, tag in words:
+            if word:
+                self._tokenizer.add_word(word, freq=None, tag=tag or None)
+                if tag:
+                    self._pos.word_tag_tab[word] = tag
+
+    def frequency(self, word: str) -> int:
+        """How common ``word`` is in jieba's general dictionary (0 when unknown)."""
+        return int(self._tokenizer.FREQ.get(word) or 0)
+
+    def cut(self, text: str) -> list[str]:
+        """Normalised tokens (lowercase Latin, digits apart, no punctuation)."""
+        out: list[str] = []
+        for token in self._tokenizer.cut(text):
+            out.extend(_split_token(token))
+        return out
+
+    def cut_for_search(self, text: str) -> list[str]:
+        """Tokens plus their sub-words (日产量 -> 日产, 产量, 日产量), normalised."""
+        out: list[str] = []
+        for token in self._tokenizer.cut_for_search(text):
+            out.extend(_split_token(token))
+        return out
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        """(word, part-of-speech) pairs, jieba's tag set (nr person, ns place, nt org...)."""
+        return [(p.word, p.flag) for p in self._pos.cut(text)]
+
+
+def content_terms(tokens: Sequence[str]) -> list[str]:
+    """Tokens without stopwords, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for t in tokens:
+        if t not in STOPWORDS and t.strip():
+            seen.setdefault(t, None)
+    return list(seen)
+
+
+class LexicalIndex:
+    """BM25 (bm25s) over ``chunk.indexed_text``, tokenised once when built."""
+
+    def __init__(self, chunks: Sequence[Chunk], lexicon: Lexicon) -> None:
+        import bm25s
+
+        self.chunks = list(chunks)
+        self.lexicon = lexicon
+        self.chunk_tokens = [lexicon.cut_for_search(c.indexed_text) for c in self.chunks]
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(
+            [[t for t in toks if t not in STOPWORDS] or ["\u0000"] for toks in self.chunk_tokens],
+            show_progress=False,
+        )
+        n = len(self.chunks)
+        df: dict[str, int] = {}
+        for toks in self.chunk_tokens:
+            for t in set(toks):
+                df[t] = df.get(t, 0) + 1
+        self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        self._token_sets = [set(toks) for toks in self.chunk_tokens]
+
+    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        """BM25 score of every chunk for the query tokens (zeros when nothing matches)."""
+        terms = content_terms(query_tokens)
+        if not terms or not self.chunks:
+            return np.zeros(len(self.chunks), dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
+
+    def coverage(self, query_tokens: Sequence[str]) -> np.ndarray:
+        """Share of the query's IDF mass (known terms only) found in each chunk, 0..1."""
+        terms = [t for t in content_terms(query_tokens) if t in self._idf]
+        out = np.zeros(len(self.chunks), dtype=np.float32)
+        total = sum(self._idf[t] for t in terms)
+        if not total:
+            return out
+        for i, tokens in enumerate(self._token_sets):
+            out[i] = sum(self._idf[t] for t in terms if t in tokens) / total
+        return out

@@ -1,0 +1,191 @@
+"""Profile subjects and the short forms a visitor uses for them (三奇, 夏局长, 武汉市经信局)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from qa.lexical import Lexicon
+
+_LEGAL_SUFFIX = re.compile(
+    r"(集团股份有限公司|股份有限公司|有限责任公司|集团有限公司|有限公司|集团|公司)$"
+)
+# Where one organisational unit ends inside a long subject name.
+_UNIT_END = re.compile(r"(委员会|办公室|办公厅|工作组|小组|专班|中心|局|部|厅|处|委|组)")
+# Task groups named after their job: the parent unit is how people call them.
+_GENERIC_UNIT = re.compile(r"(专班|工作组|小组|组)$")
+_ORG_END = re.compile(r"(公司|集团|局|部|厅|处|组|班|院|会|中心|所|站|队|厂|委|办|室|校|行|社)$")
+_PLACE_PREFIX = re.compile(r"^(中国|全国|国家|[\u4e00-\u9fff]{2,3}?(省|市|自治区|县|区))")
+_PROVINCE_OR_CITY = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(省|市)")
+
+# Common abbreviations of government bodies (full form, short form); both directions are used.
+ABBREVIATIONS: tuple[tuple[str, str], ...] = (
+    ("经济和信息化局", "经信局"),
+    ("经济和信息化委员会", "经信委"),
+    ("经济和信息化厅", "经信厅"),
+    ("工业和信息化部", "工信部"),
+    ("工业和信息化厅", "工信厅"),
+    ("工业和信息化局", "工信局"),
+    ("通信管理局", "通管局"),
+    ("市场监督管理局", "市场监管局"),
+    ("卫生健康委员会", "卫健委"),
+    ("发展和改革委员会", "发改委"),
+    ("药品监督管理局", "药监局"),
+    ("人力资源和社会保障局", "人社局"),
+    ("新冠肺炎疫情防控", "疫情防控"),
+)
+TITLES = (
+    "局长", "副局长", "书记", "主任", "处长", "组长", "总指挥", "部长", "厅长", "市长",
+    "总经理", "经理", "同志", "先生", "女士", "老师", "院士", "总",
+)  # fmt: skip
+# A core this common in general Chinese (jieba frequency) is a word, not a name: 通信, 经济.
+_COMMON_WORD_FREQ = 200
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One profiled organisation or person and every name it goes by."""
+
+    subject: str
+    kind: str  # "org" or "person"
+    aliases: tuple[str, ...]  # longest first; includes the subject itself
+
+
+def is_person(subject: str) -> bool:
+    """A 2-4 character Chinese name with no organisational suffix."""
+    return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", subject)) and not _ORG_END.search(subject)
+
+
+def _abbreviation_variants(name: str) -> set[str]:
+    out = {name}
+    for full, short in ABBREVIATIONS:
+        for variant in list(out):
+            if full in variant:
+                out.add(variant.replace(full, short))
+            if short in variant and full not in variant:
+                out.add(variant.replace(short, full))
+    for variant in list(out):
+        m = _PROVINCE_OR_CITY.match(variant)
+        if m and len(variant) > m.end() + 1:
+            out.add(m.group(1) + variant[m.end() :])  # 武汉市经信局 -> 武汉经信局
+            out.add(variant[m.end() :])  # -> 经信局
+    return out
+
+
+def _units(name: str) -> list[str]:
+    units, start = [], 0
+    for m in _UNIT_END.finditer(name):
+        units.append(name[start : m.end()])
+        start = m.end()
+    if start < len(name):
+        units.append(name[start:])
+    return [u for u in units if u]
+
+
+def _government_aliases(subject: str) -> set[str]:
+    units = _units(subject)
+    names = {"".join(units[i:]) for i in range(len(units)) if not _GENERIC_UNIT.search(units[i])}
+    if len(units) > 1 and _GENERIC_UNIT.search(units[-1]):
+        names.add("".join(units[:-1]))
+    names.add(subject)
+    out: set[str] = set()
+    for n in names:
+        out |= _abbreviation_variants(n)
+    return out
+
+
+def _company_aliases(subject: str, lexicon: Lexicon) -> set[str]:
+    name = _LEGAL_SUFFIX.sub("", subject) or subject
+    out = {subject, name}
+    tokens = [w for w, _ in lexicon.tag(name)]
+    place = _PLACE_PREFIX.match(name)
+    rest = name[place.end() :] if place else name
+    # The distinctive core is the first rare word (三奇, 天隆, 依文); what precedes it is a place.
+    pos = 0
+    for token in tokens:
+        if len(token) >= 2 and lexicon.frequency(token) < _COMMON_WORD_FREQ:
+            core = token
+            out |= {core, core + "公司", core + "集团", name[pos:], name[: pos + len(core)]}
+            break
+        pos += len(token)
+    else:
+        # All common words (中国 通信 服务): people abbreviate by first characters (中国通服).
+        rest_tokens = [w for w, _ in lexicon.tag(rest)]
+        if len(rest_tokens) >= 2 and all(len(t) == 2 for t in rest_tokens):
+            short = "".join(t[0] for t in rest_tokens)
+            out |= {short, short + "公司", name[: len(name) - len(rest)] + short}
+    return {a for a in out if len(a) >= 2}
+
+
+def _person_aliases(subject: str) -> set[str]:
+    surname = subject[0]
+    return {subject} | {surname + title for title in TITLES}
+
+
+def derive_aliases(subject: str, lexicon: Lexicon) -> tuple[str, ...]:
+    """Every name a visitor may use for ``subject``, longest first."""
+    if is_person(subject):
+        aliases = _person_aliases(subject)
+    elif _LEGAL_SUFFIX.search(subject):
+        aliases = _company_aliases(subject, lexicon)
+    else:
+        aliases = _government_aliases(subject)
+    return tuple(sorted(aliases, key=lambda a: (-len(a), a)))
+
+
+def build_profiles(
+    subjects: Iterable[str],
+    lexicon: Lexicon,
+    extra_aliases: Mapping[str, Sequence[str]] | None = None,
+) -> list[Profile]:
+    """One Profile per distinct non-empty subject, with derived and configured aliases."""
+    extra = extra_aliases or {}
+    profiles = []
+    for subject in dict.fromkeys(s for s in subjects if s):
+        aliases = set(derive_aliases(subject, lexicon)) | set(extra.get(subject, ()))
+        kind = "person" if is_person(subject) else "org"
+        ordered = tuple(sorted(aliases, key=lambda a: (-len(a), a)))
+        profiles.append(Profile(subject=subject, kind=kind, aliases=ordered))
+    return profiles
+
+
+@dataclass(frozen=True)
+class ProfileMatch:
+    """A profile named in a question, where, and by which alias."""
+
+    profile: Profile
+    alias: str
+    start: int
+    end: int
+
+
+def match_profiles(question: str, profiles: Sequence[Profile]) -> list[ProfileMatch]:
+    """Profiles named in ``question`` (longest alias wins an overlap), in order of mention."""
+    lowered = question.lower()
+    candidates: list[ProfileMatch] = []
+    for profile in profiles:
+        for alias in profile.aliases:
+            start = lowered.find(alias.lower())
+            if start >= 0:
+                candidates.append(ProfileMatch(profile, alias, start, start + len(alias)))
+    candidates.sort(key=lambda m: (-(m.end - m.start), m.start))
+    taken: list[ProfileMatch] = []
+    for m in candidates:
+        if any(m.start < t.end and t.start < m.end for t in taken):
+            continue
+        if any(t.profile.subject == m.profile.subject for t in taken):
+            continue
+        taken.append(m)
+    return sorted(taken, key=lambda m: m.start)
+
+
+def user_words(profiles: Sequence[Profile]) -> list[tuple[str, str]]:
+    """(word, tag) pairs for jieba so names stay whole: nr for people, nt for organisations."""
+    words = []
+    for p in profiles:
+        tag = "nr" if p.kind == "person" else "nt"
+        for alias in p.aliases:
+            if re.fullmatch(r"[\u4e00-\u9fff]{2,}", alias):
+                words.append((alias, tag))
+    return words

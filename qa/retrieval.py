@@ -1,0 +1,145 @@
+"""Hybrid retrieval: dense (faiss) + BM25, reciprocal rank fusion, profile boost, floor."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from corpus.model import Chunk
+from embeddings.base import Embedder
+from qa.knowledge import KnowledgeBase
+from qa.model import Passage
+from qa.profiles import ProfileMatch, match_profiles
+
+# Beyond this many chunks dense search stops scanning everything and fetches a pool.
+_FULL_SCAN_LIMIT = 500
+
+
+class SearchIndex(Protocol):
+    """What retrieval needs from ``embeddings.ChunkIndex`` (tests pass a tiny stand-in)."""
+
+    chunks: list[Chunk]
+
+    def search(
+        self,
+        query_vector: np.ndarray,
+        k: int,
+        article_id: str | None = None,
+        subject: str | None = None,
+    ) -> list[tuple[Chunk, float]]: ...
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """Passages for one question and why they were chosen."""
+
+    passages: tuple[Passage, ...]
+    profiles: tuple[ProfileMatch, ...]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def rrf(rankings: Sequence[Sequence[int]], k: int) -> dict[int, float]:
+    """Reciprocal rank fusion: each list adds 1 / (k + rank) to every item it ranks."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+class Retriever:
+    """Finds the passages of the index that best match a (normalised, Simplified) question."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        index: SearchIndex | None,
+        embedder: Embedder | None,
+        settings: Any,
+    ) -> None:
+        self.kb = kb
+        self.index = index
+        self.embedder = embedder
+        self.mode = settings.retrieval_mode
+        if self.mode != "bm25" and (index is None or embedder is None):
+            self.mode = "bm25"  # no vectors: lexical search still answers
+        self.top_k = settings.top_k
+        self.floor = settings.relevance_floor
+        self.rrf_k = settings.rrf_k
+
+    def _dense(self, question: str) -> dict[int, float]:
+        assert self.index is not None and self.embedder is not None
+        vector = self.embedder.embed_query(question)
+        n = len(self.kb.chunks)
+        hits = self.index.search(vector, n if n <= _FULL_SCAN_LIMIT else 100)
+        scores: dict[int, float] = {}
+        for chunk, score in hits:
+            pos = self.kb.position.get(chunk.id)
+            if pos is not None:
+                scores[pos] = float(score)
+        return scores
+
+    def retrieve(
+        self,
+        question: str,
+        profiles: Sequence[ProfileMatch] | None = None,
+        k: int | None = None,
+    ) -> Retrieval:
+        """The ``k`` best passages (default ``settings.top_k``), named profiles' chunks first."""
+        started = time.perf_counter()
+        k = k or self.top_k
+        if profiles is None:
+            profiles = match_profiles(question, self.kb.profiles)
+        timings: dict[str, float] = {}
+
+        dense: dict[int, float] = {}
+        if self.mode in ("dense", "hybrid"):
+            t = time.perf_counter()
+            dense = self._dense(question)
+            timings["dense"] = (time.perf_counter() - t) * 1000
+        lexical: dict[int, float] = {}
+        coverage = None
+        if self.mode in ("bm25", "hybrid"):
+            t = time.perf_counter()
+            tokens = self.kb.lexicon.cut_for_search(question)
+            scores = self.kb.lexical.scores(tokens)
+            coverage = self.kb.lexical.coverage(tokens)
+            lexical = {i: float(s) for i, s in enumerate(scores) if s > 0}
+            timings["lexical"] = (time.perf_counter() - t) * 1000
+
+        rankings = []
+        if dense:
+            rankings.append(sorted(dense, key=lambda i: -dense[i]))
+        if lexical:
+            rankings.append(sorted(lexical, key=lambda i: -lexical[i]))
+        fused = rrf(rankings, self.rrf_k)
+
+        named = {m.profile.subject for m in profiles}
+        candidates = [i for i in fused if self._above_floor(i, dense, coverage, named)]
+        # A question that names a profile is about it: its chunks come first, best first.
+        candidates.sort(key=lambda i: (self.kb.chunks[i].subject not in named, -fused[i], i))
+        passages = tuple(
+            Passage(
+                chunk=self.kb.chunks[i],
+                rank=rank,
+                score=round(fused[i], 6),
+                dense_score=dense.get(i),
+                lexical_score=lexical.get(i),
+            )
+            for rank, i in enumerate(candidates[:k], start=1)
+        )
+        timings["retrieval"] = (time.perf_counter() - started) * 1000
+        return Retrieval(passages=passages, profiles=tuple(profiles), timings_ms=timings)
+
+    def _above_floor(
+        self, i: int, dense: dict[int, float], coverage: np.ndarray | None, named: set[str]
+    ) -> bool:
+        if self.kb.chunks[i].subject in named:
+            return True
+        if self.mode == "bm25":
+            return coverage is not None and float(coverage[i]) >= self.floor
+        return dense.get(i, -1.0) >= self.floor

@@ -1,0 +1,117 @@
+"""Hybrid retrieval over the seed chunks (fake embedder; the real model in slow tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from embeddings.fake import HashingEmbedder
+from profile_qa.settings import Settings
+from qa.knowledge import KnowledgeBase
+from qa.retrieval import Retriever, rrf
+from tests.qa.conftest import DenseSearcher
+
+
+def _retriever(
+    kb: KnowledgeBase, index: DenseSearcher, emb: HashingEmbedder, s: Settings, **changes: object
+) -> Retriever:
+    return Retriever(kb, index, emb, s.replace(**changes) if changes else s)
+
+
+def test_rrf_rewards_agreement() -> None:
+    fused = rrf([[1, 2, 3], [2, 1, 4]], k=60)
+    assert fused[1] == pytest.approx(fused[2])
+    assert fused[2] > fused[3]
+    assert fused[3] == pytest.approx(fused[4])
+    assert rrf([[7]], k=1)[7] == 0.5
+
+
+@pytest.mark.parametrize(
+    ("question", "evidence"),
+    [
+        ("武汉市经信局协调捐赠了多少辆MPV？", "MPV50辆"),
+        ("三奇口罩日产量提高到多少？", "350万只"),
+        ("天隆科技牵头制订了什么标准？", "YY/T1717-2020"),
+        ("中国通服在什么时候前完成了平台施工？", "2020年3月10日前"),
+        ("机要督办处日均流转多少件次文电？", "690件次"),
+        ("湖北省通管局组织召开了多少次视频调度会？", "18次"),
+        ("依文集团成立于哪一年？", "1994年"),
+        ("夏昆山有多少年党龄？", "37年党龄"),
+        ("哪家服装企业帮一万多名绣娘靠手艺脱贫致富？", "13000名绣娘"),
+    ],
+)
+@pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
+def test_the_answering_passage_is_in_the_top_k(
+    kb: KnowledgeBase,
+    dense_index: DenseSearcher,
+    fake_embedder: HashingEmbedder,
+    seed_settings: Settings,
+    question: str,
+    evidence: str,
+    mode: str,
+) -> None:
+    r = _retriever(kb, dense_index, fake_embedder, seed_settings, retrieval_mode=mode)
+    passages = r.retrieve(question).passages
+    # BM25 alone only returns chunks that share a word with the question.
+    assert len(passages) == seed_settings.top_k or (mode == "bm25" and passages)
+    if mode == "dense" and "绣娘" in question:
+        pytest.skip("character-bigram hashing cannot bridge this paraphrase; slow test does")
+    assert any(evidence in p.chunk.text for p in passages), [p.chunk.text[:30] for p in passages]
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("三奇做了什么？", "日照三奇医疗卫生用品有限公司"),
+        ("通服的工作有哪些？", "中国通信服务股份有限公司"),
+        ("夏局长的事迹", "夏昆山"),
+        ("天隆获得了什么荣誉？", "西安天隆科技有限公司"),
+    ],
+)
+def test_a_named_profile_ranks_its_chunks_first(
+    kb: KnowledgeBase,
+    dense_index: DenseSearcher,
+    fake_embedder: HashingEmbedder,
+    seed_settings: Settings,
+    question: str,
+    subject: str,
+) -> None:
+    r = _retriever(kb, dense_index, fake_embedder, seed_settings)
+    retrieval = r.retrieve(question)
+    own = [p for p in retrieval.passages if p.chunk.subject == subject]
+    assert retrieval.passages[0].chunk.subject == subject
+    assert own == list(retrieval.passages[: len(own)])
+    assert [p.rank for p in retrieval.passages] == list(range(1, len(retrieval.passages) + 1))
+
+
+def test_passages_carry_both_scores_in_hybrid_mode(
+    kb: KnowledgeBase,
+    dense_index: DenseSearcher,
+    fake_embedder: HashingEmbedder,
+    seed_settings: Settings,
+) -> None:
+    top = (
+        _retriever(kb, dense_index, fake_embedder, seed_settings)
+        .retrieve("武汉市经信局协调捐赠了多少辆MPV？")
+        .passages[0]
+    )
+    assert top.dense_score is not None and top.lexical_score is not None
+    assert top.score > 0
+
+
+def test_the_relevance_floor_leaves_nothing_for_an_unrelated_question(
+    kb: KnowledgeBase,
+    dense_index: DenseSearcher,
+    fake_embedder: HashingEmbedder,
+    seed_settings: Settings,
+) -> None:
+    r = _retriever(kb, dense_index, fake_embedder, seed_settings, relevance_floor=0.3)
+    assert r.retrieve("量子计算机的原理是什么？").passages == ()
+    assert r.retrieve("武汉市经信局协调捐赠了多少辆MPV？").passages
+
+
+def test_without_vectors_retrieval_is_lexical(kb: KnowledgeBase, seed_settings: Settings) -> None:
+    r = Retriever(kb, None, None, seed_settings)
+    assert r.mode == "bm25"
+    top = r.retrieve("三奇口罩日产量提高到多少？").passages
+    assert "350万只" in top[0].chunk.text
+    assert top[0].dense_score is None
