@@ -150,3 +150,20 @@ def test_a_new_file_with_bom_blank_lines_and_an_unanswerable_question_loads(
     first, second = load_gold(path)
     assert first.must_contain == ("50万只", "350万只") and first.answerable
     assert second.answer is None and not second.answerable
+
+
+def test_every_seed_evidence_string_fits_inside_one_default_chunk(seed_articles_dir: Path) -> None:
+    """Evidence straddling two chunks could never be retrieved: the gold set must avoid it."""
+    import corpus
+    from eval.metrics import contains_any
+    from profile_qa.settings import load_settings
+
+    settings = load_settings(env={}, articles_dir=seed_articles_dir)
+    chunks = corpus.chunk_articles(corpus.load_articles(seed_articles_dir).articles, settings)
+    orphans = [
+        (q.id, e)
+        for q in load_gold(SEED_GOLD)
+        for e in q.evidence
+        if not any(contains_any(c.text, [e]) for c in chunks)
+    ]
+    assert orphans == []
