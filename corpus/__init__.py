@@ -5,7 +5,7 @@ Public API: :func:`load_articles` / :func:`load_article` (files -> cleaned
 (sections -> citable :class:`Chunk` records), and the text helpers used elsewhere.
 """
 
-from corpus.chunking import chunk_article, chunk_articles, split_sentences
+from corpus.chunking import CHUNKER_VERSION, chunk_article, chunk_articles, split_sentences
 from corpus.cleaning import clean_text, normalize_for_match
 from corpus.loaders import load_article, load_articles
 from corpus.model import Article, Chunk, LoadReport, Section, SkippedFile
@@ -13,6 +13,7 @@ from corpus.readers import LoadError
 from corpus.tokens import count_tokens
 
 __all__ = [
+    "CHUNKER_VERSION",
     "Article",
     "Chunk",
     "LoadError",

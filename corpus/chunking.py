@@ -18,6 +18,10 @@ from corpus.tokens import count_tokens, longest_prefix_within
 if TYPE_CHECKING:
     from profile_qa.settings import Settings
 
+# Bump when a change here (or in cleaning/structure) changes chunk boundaries or ids, so
+# indexes built with the old chunker are rebuilt (embeddings stores it in its manifest).
+CHUNKER_VERSION = "1"
+
 _ENDERS = "。！？；!?…"
 _TRAILERS = "。！？；!?…”’」』）)》"
 _OPEN_QUOTES = "“‘「『"

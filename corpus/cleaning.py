@@ -190,14 +190,17 @@ def clean_text(text: str) -> str:
 
 
 _MATCH_DROP = re.compile(r"[\s\u200b-\u200d\ufeff]+")
+# Punctuation inside a number or code (1.35, 14:35, 4G/5G, YY/T1717-2020) is kept: it changes
+# the value. Everywhere else punctuation is dropped.
+_MATCH_PUNCT = re.compile(r"(?<![0-9a-z])[^\w\s]|[^\w\s](?![0-9a-z])")
 
 
 def normalize_for_match(text: str) -> str:
-    """A comparison key: NFKC, lower case, no whitespace, no punctuation.
+    """A comparison key: NFKC, lower case, no whitespace, no punctuation outside numbers.
 
     Used to compare evidence strings with chunk texts, so full-width/half-width
     punctuation, spaces and page breaks (``防\\n\\n护服`` vs ``防护服``) never hide a match.
     """
     text = unicodedata.normalize("NFKC", text).lower()
     text = _MATCH_DROP.sub("", text)
-    return "".join(c for c in text if not unicodedata.category(c).startswith("P"))
+    return _MATCH_PUNCT.sub("", text)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from corpus.cleaning import clean_text
 from corpus.model import Article, LoadReport, SkippedFile
-from corpus.readers import READERS, LoadError, read_file
+from corpus.readers import READERS, LoadError, read_bytes, read_file
 from corpus.structure import article_title, build_sections, extract_metadata
 
 # Files an editor keeps next to the articles that are not articles themselves.
@@ -20,7 +20,8 @@ _NOT_ARTICLES = ("readme", "license", "licence", "changelog", "notes", "todo")
 def load_article(path: Path) -> Article:
     """Load, clean and section one file; raises LoadError with the reason it is unusable."""
     path = Path(path)
-    raw = read_file(path)
+    data = read_bytes(path)
+    raw = read_file(path, data)
     meta = extract_metadata(raw.text)
     text = clean_text(raw.text)
     if not text.strip():
@@ -33,7 +34,7 @@ def load_article(path: Path) -> Article:
         date=meta.date or raw.date,
         source=meta.source or raw.source,
         text=text,
-        content_hash=hashlib.sha256(path.read_bytes()).hexdigest(),
+        content_hash=hashlib.sha256(data).hexdigest(),
         sections=build_sections(text, title),
     )
 

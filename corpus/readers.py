@@ -199,7 +199,9 @@ def _unwrap_pdf_page(page_text: str) -> str:
     glue = False
     for line in lines:
         if glue and out:
-            out[-1] += line
+            # Wrapped English words need their space back; Chinese never has one.
+            sep = " " if out[-1][-1].isascii() and line[0].isascii() else ""
+            out[-1] += sep + line
         else:
             out.append(line)
         glue = len(line) >= 0.85 * full and full >= 15 and line[-1] not in "。！？；：”.!?"
@@ -243,16 +245,25 @@ READERS: dict[str, Callable[[bytes], RawDocument]] = {
 }
 
 
-def read_file(path: Path) -> RawDocument:
-    """Read ``path`` with the reader for its extension; LoadError when that is impossible."""
+def read_file(path: Path, data: bytes | None = None) -> RawDocument:
+    """Read ``path`` (or its already-read ``data``) with the reader for its extension.
+
+    Raises LoadError when that is impossible.
+    """
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         known = ", ".join(sorted(READERS))
         raise LoadError(f"unsupported file type {path.suffix or '(none)'!r} (supported: {known})")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise LoadError(f"cannot read file: {exc.strerror or exc}") from exc
+    if data is None:
+        data = read_bytes(path)
     if not data.strip():
         raise LoadError("empty file")
     return reader(data)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes; LoadError (not OSError) when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise LoadError(f"cannot read file: {exc.strerror or exc}") from exc

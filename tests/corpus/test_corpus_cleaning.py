@@ -295,7 +295,9 @@ def test_normalize_for_match_equates_surface_variants(a: str, b: str) -> None:
 
 
 def test_normalize_for_match_keeps_numbers_apart() -> None:
-    assert normalize_for_match("4G/5G") != normalize_for_match("4G5G网络")
+    assert normalize_for_match("口罩1.35亿只") != normalize_for_match("口罩135亿只")
+    assert normalize_for_match("2020-03-24 14:35:12") == "2020-03-2414:35:12"
+    assert normalize_for_match("雷神山医院4G/5G网络") == "雷神山医院4g/5g网络"
     assert normalize_for_match("防护服180万套") in normalize_for_match(
         "三奇共支援武汉、北京等相关地区口罩1.35亿只、防护服180万套"
     )

@@ -231,3 +231,20 @@ def test_tiny_html_page_falls_back_to_visible_text(tmp_path: Path) -> None:
     article = corpus.load_article(path)
     assert "口罩1.35亿只。" in article.text
     assert "var x" not in article.text
+
+
+def test_html_falls_back_when_trafilatura_finds_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import trafilatura
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", lambda *a, **k: None)
+    path = tmp_path / "page.htm"
+    path.write_text(
+        "<html><head><title>三奇</title><script>var x = 1;</script></head><body>"
+        "<nav>首页</nav><p>口罩从日产50万只提高到350万只。</p><footer>版权所有</footer></body></html>",
+        "utf-8",
+    )
+    article = corpus.load_article(path)
+    assert article.text == "三奇\n口罩从日产50万只提高到350万只。"
+    assert article.title == "三奇"
