@@ -122,6 +122,13 @@ def read_markdown(data: bytes) -> RawDocument:
     return RawDocument(text, title=title, date=date)
 
 
+def _lxml_errors() -> type[Exception]:
+    """lxml's parser error class, imported lazily."""
+    from lxml.etree import LxmlError
+
+    return LxmlError
+
+
 def _html_fallback(html: str) -> tuple[str, str]:
     """Visible text of the body, minus scripts, styles and navigation (no trafilatura)."""
     import lxml.html
@@ -144,18 +151,24 @@ def read_html(data: bytes) -> RawDocument:
     html = _HTML_SUP_DIGITS.sub(lambda m: m.group(1).translate(_SUPERSCRIPT), html)
     import trafilatura
 
-    doc = trafilatura.bare_extraction(
-        html,
-        include_comments=False,
-        include_tables=True,
-        with_metadata=True,
-        favor_recall=True,
-    )
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            include_comments=False,
+            include_tables=True,
+            with_metadata=True,
+            favor_recall=True,
+        )
+    except Exception:  # a page trafilatura chokes on still gets the plain fallback below
+        doc = None
     text = (getattr(doc, "text", None) or "").strip()
     title = (getattr(doc, "title", None) or "").strip()
     date = (getattr(doc, "date", None) or "").strip()
     if not text:
-        text, fallback_title = _html_fallback(html)
+        try:
+            text, fallback_title = _html_fallback(html)
+        except (ValueError, _lxml_errors()) as exc:
+            raise LoadError(f"unreadable HTML ({exc})") from exc
         title = title or fallback_title
     if not text.strip():
         raise LoadError("no readable text in the HTML page")

@@ -248,3 +248,10 @@ def test_html_falls_back_when_trafilatura_finds_nothing(
     article = corpus.load_article(path)
     assert article.text == "三奇\n口罩从日产50万只提高到350万只。"
     assert article.title == "三奇"
+
+
+def test_html_without_any_text_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "blank.html").write_text("<html><body><script>x()</script></body></html>", "utf-8")
+    report = corpus.load_articles(tmp_path)
+    assert report.articles == ()
+    assert "no readable text" in report.skipped[0].reason
