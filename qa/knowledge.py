@@ -8,7 +8,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from corpus.model import Chunk
+from embeddings.base import Embedder
 from qa.lexical import LexicalIndex, Lexicon
 from qa.profiles import Profile, build_profiles, user_words
 
@@ -63,6 +66,23 @@ def corpus_names(texts: Sequence[str]) -> set[str]:
     return names
 
 
+_SHORT_NAME = re.compile(
+    r"([\u4e00-\u9fff]{2,20}?(?:有限公司|公司|集团|医院|大学|研究院|中心|局|厅|部|委))"
+    r"[（(]简称([\u4e00-\u9fff]{2,8})[)）]"
+)
+_NAME_START = re.compile(r".*(?:的|在|于|和|与|、|位于|记者|，)")
+
+
+def short_names(texts: Sequence[str]) -> set[str]:
+    """Names the articles introduce with 简称: "深中海医疗用品有限公司（简称深中海）"."""
+    names: set[str] = set()
+    for text in texts:
+        for m in _SHORT_NAME.finditer(text):
+            full = _NAME_START.sub("", m.group(1))
+            names.update(n for n in (full, m.group(2)) if len(n) >= 2)
+    return names
+
+
 def _occurrences(text: str, needle: str) -> list[int]:
     out, i = [], text.find(needle)
     while i >= 0:
@@ -84,6 +104,7 @@ class KnowledgeBase:
         )
         self.lexicon.add_words(user_words(self.profiles))
         self.lexicon.add_words((n, "nt") for n in corpus_names(self._texts()))
+        self.lexicon.add_words((n, "nt") for n in short_names(self._texts()))
         self.lexical = LexicalIndex(self.chunks, self.lexicon)
         self.position = {c.id: i for i, c in enumerate(self.chunks)}
         self.sentences: list[list[Sentence]] = [self._sentences(i) for i in range(len(chunks))]
@@ -92,8 +113,9 @@ class KnowledgeBase:
             for ss in self.sentences
             for s in ss
         }
-        self._unique_sentences = [s.text.lower() for s in unique.values()]
+        self.unique_sentences = [s.text.lower() for s in unique.values()]
         self._all_text = "\n".join(self._texts()).lower()
+        self._sentence_vectors: dict[tuple[str, str, int], np.ndarray] = {}
 
     def _texts(self) -> list[str]:
         return [c.indexed_text for c in self.chunks]
@@ -109,10 +131,33 @@ class KnowledgeBase:
             out.append(Sentence(i, chunk.start + start, chunk.start + end, text, terms))
         return out
 
+    def sentence_similarities(
+        self, embedder: Embedder, question: str, sentences: Sequence[Sentence]
+    ) -> np.ndarray:
+        """Cosine of the question with each sentence; sentence vectors are computed once."""
+        keys = [
+            (embedder.fingerprint, self.chunks[s.chunk_index].article_id, s.start)
+            for s in sentences
+        ]
+        missing = [i for i, k in enumerate(keys) if k not in self._sentence_vectors]
+        if missing:
+            vectors = embedder.embed_passages([sentences[i].text for i in missing])
+            for i, v in zip(missing, vectors, strict=True):
+                self._sentence_vectors[keys[i]] = v
+        matrix = np.stack([self._sentence_vectors[k] for k in keys])
+        return matrix @ embedder.embed_query(question)
+
     def subject_chunks(self, subjects: Sequence[str]) -> list[int]:
         """Positions of the chunks of these profile subjects, in corpus order."""
         wanted = set(subjects)
         return [i for i, c in enumerate(self.chunks) if c.subject in wanted]
+
+    def chunk_share(self, term: str) -> float:
+        """Share of the chunks whose text mentions ``term``."""
+        if not self.chunks:
+            return 0.0
+        needle = term.lower()
+        return sum(needle in c.indexed_text.lower() for c in self.chunks) / len(self.chunks)
 
     def in_corpus(self, term: str) -> bool:
         """Whether ``term`` occurs anywhere in the articles (case-insensitive)."""
@@ -122,8 +167,8 @@ class KnowledgeBase:
     def idf(self, term: str) -> float:
         """Inverse sentence frequency of ``term`` (substring match), high for rare terms."""
         needle = term.lower()
-        df = sum(1 for s in self._unique_sentences if needle in s)
-        n = len(self._unique_sentences)
+        df = sum(1 for s in self.unique_sentences if needle in s)
+        n = len(self.unique_sentences)
         return math.log((n + 1) / (df + 0.5))
 
 

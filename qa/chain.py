@@ -1,0 +1,234 @@
+"""The Answerer: clean -> resolve follow-up -> retrieve -> generate -> cite, as one chain."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from embeddings.base import Embedder
+from profile_qa.errors import IndexNotBuiltError, InvalidQuestionError
+from profile_qa.settings import Settings
+from qa import followup
+from qa.citations import cite
+from qa.extractive import Draft, ExtractiveGenerator, refusal_text
+from qa.knowledge import KnowledgeBase
+from qa.llm import LLMGenerator, LLMUnavailableError, is_refusal
+from qa.model import Answer, Passage
+from qa.normalize import clean_question, strip_control, to_simplified
+from qa.question import Question, analyse
+from qa.retrieval import Retrieval, Retriever, SearchIndex
+
+log = logging.getLogger(__name__)
+History = Sequence[tuple[str, str] | str]
+_KB_CACHE: dict[tuple[Any, ...], KnowledgeBase] = {}
+_KB_CACHE_SIZE = 4
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    question: str
+    resolved: str
+    analysis: Question
+    retrieval: Retrieval
+    timings: dict[str, float]
+
+
+def _user_turns(history: History, limit: int) -> list[str]:
+    turns = [h if isinstance(h, str) else h[0] for h in history]
+    cleaned = [" ".join(strip_control(t).split()) for t in turns[-limit:] if isinstance(t, str)]
+    return [t for t in cleaned if t]
+
+
+class Answerer:
+    """Answers questions about the indexed articles with cited passages."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        kb: KnowledgeBase,
+        index: SearchIndex | None,
+        embedder: Embedder | None,
+    ) -> None:
+        self.settings = settings
+        self.kb = kb
+        self.retriever = Retriever(kb, index, embedder, settings)
+        self.extractive = ExtractiveGenerator(kb, embedder)
+        self._llm: LLMGenerator | None = None
+
+    @property
+    def llm(self) -> LLMGenerator | None:
+        """The chat-model generator when an endpoint is configured (built on first use)."""
+        if self._llm is None and self.settings.llm_base_url and self.settings.llm_model:
+            self._llm = LLMGenerator(self.settings)
+        return self._llm
+
+    def _resolve(self, question: str, history: History, generator: str) -> tuple[str, float]:
+        started = time.perf_counter()
+        previous = _user_turns(history, self.settings.max_history_turns)
+        simplified = to_simplified(question)
+        if not previous:
+            return simplified, 0.0
+        resolved_prev: list[str] = []
+        for turn in previous:  # each earlier turn may itself be a follow-up
+            resolved_prev.append(followup.resolve(to_simplified(turn), resolved_prev, self.kb))
+        resolved = followup.resolve(simplified, resolved_prev, self.kb)
+        if generator == "llm" and self.llm is not None:
+            try:
+                rewritten = to_simplified(self.llm.rewrite(simplified, resolved_prev[-4:]))
+                if 0 < len(rewritten) <= self.settings.max_question_chars:
+                    resolved = rewritten
+            except LLMUnavailableError as exc:
+                log.warning("follow-up rewrite by the LLM failed, rules used: %s", exc)
+        return resolved, (time.perf_counter() - started) * 1000
+
+    def _prepare(self, question: str, history: History, generator: str) -> _Prepared:
+        started = time.perf_counter()
+        cleaned = clean_question(question, self.settings.max_question_chars)
+        resolved, rewrite_ms = self._resolve(cleaned, history, generator)
+        analysis = analyse(resolved, self.kb)
+        retrieval = self.retriever.retrieve(resolved, analysis.profiles)
+        timings = {**retrieval.timings_ms, "rewrite": rewrite_ms}
+        timings["prepare"] = (time.perf_counter() - started) * 1000
+        return _Prepared(cleaned, resolved, analysis, retrieval, timings)
+
+    def retrieve(self, question: str) -> list[Passage]:
+        """The passages retrieval finds for ``question`` (no follow-up context)."""
+        return list(self._prepare(question, (), "extractive").retrieval.passages)
+
+    def answer(self, question: str, history: History = (), generator: str | None = None) -> Answer:
+        """Answer ``question`` (history: earlier (user, assistant) turns, or user questions)."""
+        final: Answer | None = None
+        for item in self.stream(question, history, generator):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None
+        return final
+
+    def stream(
+        self, question: str, history: History = (), generator: str | None = None
+    ) -> Iterator[str | Answer]:
+        """Text deltas as they come, then the final Answer (whose text is authoritative:
+        an LLM failing mid-stream is replaced by the extractive answer)."""
+        started = time.perf_counter()
+        generator = generator or self.settings.generator
+        if generator not in ("extractive", "llm"):
+            raise InvalidQuestionError(f"unknown generator {generator!r}: use extractive or llm")
+        prepared = self._prepare(question, history, generator)
+        passages = prepared.retrieval.passages
+        t = time.perf_counter()
+        note = ""
+        draft: Draft | None = None
+        used = "extractive"
+        if generator == "llm":
+            if self.llm is None:
+                note = (
+                    "no LLM endpoint configured (llm_base_url, llm_model); extractive answer shown"
+                )
+            elif prepared.analysis.unknown or not passages:
+                draft, used = Draft(refusal_text(prepared.analysis), (), True), "llm"
+            else:
+                draft, note = yield from self._llm_draft(prepared, passages)
+                used = "llm" if draft is not None else "extractive"
+        if draft is None:
+            draft = self.extractive.generate(prepared.analysis, passages)
+            yield draft.text
+        timings = dict(prepared.timings)
+        timings["generation"] = (time.perf_counter() - t) * 1000
+        timings["total"] = (time.perf_counter() - started) * 1000
+        yield Answer(
+            question=prepared.question,
+            resolved_question=prepared.resolved,
+            text=draft.text,
+            citations=draft.citations,
+            passages=passages,
+            generator=used,
+            refused=draft.refused,
+            note=note or draft.note,
+            timings_ms={k: round(v, 2) for k, v in timings.items()},
+        )
+
+    def _llm_draft(
+        self, prepared: _Prepared, passages: Sequence[Passage]
+    ) -> Generator[str, None, tuple[Draft | None, str]]:
+        assert self.llm is not None
+        asked = (
+            prepared.question
+            if prepared.resolved == to_simplified(prepared.question)
+            else (prepared.resolved)
+        )
+        pieces: list[str] = []
+        try:
+            for delta in self.llm.stream(asked, passages):
+                pieces.append(delta)
+                yield delta
+        except LLMUnavailableError as exc:
+            log.warning("LLM failed, extractive fallback: %s", exc)
+            return None, "LLM unavailable (" + str(exc)[:120] + "); extractive answer shown"
+        raw = "".join(pieces).strip()
+        spans = {p.chunk.id: self._spans(p) for p in passages}
+        text, citations = cite(raw, passages, spans)
+        if is_refusal(raw) and not citations:
+            return Draft(text, (), True), ""
+        if not citations:
+            return None, "LLM answer cited no given passage; extractive answer shown"
+        return Draft(text, citations, False), ""
+
+    def _spans(self, passage: Passage) -> list[tuple[int, int]]:
+        c = passage.chunk
+        pos = self.kb.position.get(c.id)
+        if pos is None:
+            return []
+        return [(s.start - c.start, s.end - c.start) for s in self.kb.sentences[pos]]
+
+    def as_runnable(self) -> Any:
+        """This chain as a LangChain Runnable: input {"question": ..., "history": [...]}."""
+        from qa.runnable import answer_runnable
+
+        return answer_runnable(self)
+
+
+def _knowledge(chunks: Sequence[Any], aliases: dict[str, tuple[str, ...]]) -> KnowledgeBase:
+    key = (tuple(c.id for c in chunks), tuple(sorted(aliases.items())))
+    kb = _KB_CACHE.get(key)
+    if kb is None:
+        if len(_KB_CACHE) >= _KB_CACHE_SIZE:
+            _KB_CACHE.pop(next(iter(_KB_CACHE)))
+        kb = _KB_CACHE[key] = KnowledgeBase(chunks, aliases)
+    return kb
+
+
+def load_answerer(
+    settings: Settings,
+    embedder: Embedder | None = None,
+    index: SearchIndex | None = None,
+    *,
+    build_if_missing: bool = True,
+    notify: Callable[[str], None] | None = None,
+) -> Answerer:
+    """An Answerer over the configured index (built first if missing and allowed)."""
+    import embeddings
+    from qa.aliases import load_aliases
+
+    if index is None:
+        embedder = embedder or embeddings.load_embedder(settings)
+        try:
+            index = embeddings.open_index(settings, embedder)
+        except IndexNotBuiltError:
+            if not build_if_missing:
+                raise
+            (notify or log.warning)(
+                f"no index at {settings.index_dir}: building it from {settings.articles_dir} ..."
+            )
+            embeddings.build_index(settings, embedder, progress=False)
+            index = embeddings.open_index(settings, embedder)
+    kb = _knowledge(index.chunks, load_aliases(settings.alias_file))
+    return Answerer(settings, kb, index, embedder)
+
+
+def with_settings(answerer: Answerer, **changes: Any) -> Answerer:
+    """The same loaded corpus and model with other settings (generator, top_k...)."""
+    settings = answerer.settings.replace(**changes)
+    return Answerer(settings, answerer.kb, answerer.retriever.index, answerer.retriever.embedder)

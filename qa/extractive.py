@@ -1,0 +1,303 @@
+"""The embedded generator: picks the sentences that answer and cites them, or says so."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from embeddings.base import Embedder
+from qa import facts
+from qa.knowledge import KnowledgeBase, Sentence
+from qa.model import Citation, Passage
+from qa.question import GENERIC_SLOTS, Question, analyse, split_parts
+
+_ACTION = re.compile(
+    r"协调|组织|完成|带领|成立|建立|生产|捐赠|提供|推动|帮助|保障|解决|制定|安排|"
+    r"部署|支援|放弃|转产|研发|牵头|检测|服务|督办|起草|动员|调研|提出|担任"
+)
+_GENERIC_ORGS = frozenset(("有限公司", "股份有限公司", "公司", "集团", "医院", "企业", "单位"))
+_HEADING = re.compile(r"^[^。！？；]{0,30}$|^——")
+MIN_COVERAGE = 0.34  # share of the question's IDF mass a sentence must hold to answer alone
+MIN_COVERAGE_TYPED = 0.15  # when the sentence also has the asked-for quantity/date and noun
+_MAX_SENTENCES = 4
+_WEAK_SHARE = 0.4  # a list item below the threshold must still score this close to the best
+_MIN_GAIN = 0.1  # share of the question's IDF mass a further sentence must add
+_CLOSE_SCORE = 0.7  # "how" questions also take steps scoring this close to the best
+_WINDOW_WEIGHT = 0.85  # coverage earned with the previous sentence's help counts a bit less
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A generator's answer before it becomes an Answer."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    refused: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class _Pick:
+    sentence: Sentence
+    passage: Passage
+    score: float
+    focus: str
+    keep: tuple[str, ...]
+    strong: bool = True  # answers on its own (else only completes a list)
+
+
+def refusal_text(question: Question) -> str:
+    """What to say when the articles do not answer."""
+    if question.latin:
+        if question.unknown:
+            return f"The articles say nothing about {question.unknown[0]}. (资料中没有找到相关信息)"
+        return "The articles don't say. (资料中没有找到相关信息)"
+    if question.unknown:
+        return f"资料中没有找到关于“{question.unknown[0]}”的信息。"
+    return "资料中没有找到能回答这个问题的内容。"
+
+
+class ExtractiveGenerator:
+    """Answers from the passages' own sentences; no model, no network."""
+
+    name = "extractive"
+
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder | None = None) -> None:
+        self.kb = kb
+        self.embedder = embedder
+
+    def generate(self, question: Question, passages: Sequence[Passage]) -> Draft:
+        """Compose a cited answer for ``question`` from ``passages`` or refuse."""
+        if question.unknown or not passages:
+            return Draft(refusal_text(question), (), True)
+        picks: list[_Pick] = []
+        for part in self._parts(question):
+            for sub in self._per_profile(part):
+                picks.extend(self._answer_part(sub, passages))
+        unique: dict[tuple[str, int], _Pick] = {}
+        for p in picks:
+            unique.setdefault((p.passage.chunk.article_id, p.sentence.start), p)
+        if not unique:
+            return Draft(refusal_text(question), (), True)
+        return self._compose(question, list(unique.values()))
+
+    def _parts(self, question: Question) -> list[Question]:
+        texts = split_parts(question.text)
+        if len(texts) < 2:
+            return [question]
+        parts = []
+        for text in texts:
+            part = analyse(text, self.kb)
+            if not part.profiles:
+                part = replace(part, profiles=question.profiles)
+            parts.append(part)
+        return parts
+
+    def _per_profile(self, question: Question) -> list[Question]:
+        if len(question.profiles) < 2:
+            return [question]
+        aliases = "".join(m.alias for m in question.profiles)
+        terms = tuple(t for t in question.terms if t not in aliases)
+        return [replace(question, profiles=(m,), terms=terms) for m in question.profiles]
+
+    def _candidates(
+        self, question: Question, passages: Sequence[Passage]
+    ) -> list[tuple[Sentence, Passage]]:
+        subjects = {m.profile.subject for m in question.profiles}
+        seen: set[tuple[str, int]] = set()
+        out = []
+        for p in passages:
+            if subjects and p.chunk.subject not in subjects:
+                continue
+            for s in self.kb.sentences[self.kb.position[p.chunk.id]]:
+                key = (p.chunk.article_id, s.start)
+                if key not in seen and not _HEADING.match(s.text):
+                    seen.add(key)
+                    out.append((s, p))
+        return out
+
+    def _answer_part(self, q: Question, passages: Sequence[Passage]) -> list[_Pick]:
+        candidates = self._candidates(q, passages)
+        if not candidates:
+            return []
+        if q.kind == "activity":
+            return self._activity(q, candidates)
+        if q.kind == "definition":
+            definition = self._definition(q, candidates)
+            if definition:
+                return definition
+        dense = self._dense_scores(q, candidates) if q.latin else None
+        scored = []
+        for i, (s, p) in enumerate(candidates):
+            pick = self._score(q, s, p, None if dense is None else float(dense[i]))
+            if pick is not None:
+                scored.append(pick)
+        scored.sort(key=lambda x: (not x.strong, -x.score))
+        if not scored or not scored[0].strong:
+            return []
+        if q.kind in ("list", "how") or q.multi:
+            return self._several(q, scored)
+        return [scored[0]]
+
+    def _several(self, q: Question, scored: list[_Pick]) -> list[_Pick]:
+        """Greedy cover: add sentences while they bring question terms not yet shown."""
+        chosen = [scored[0]]
+        shown = self._hits(q, scored[0].sentence.text)
+        scored = [x for x in scored if x.strong or x.score >= _WEAK_SHARE * chosen[0].score]
+        for pick in scored[1:]:
+            if len(chosen) == _MAX_SENTENCES:
+                break
+            if pick.passage.chunk.subject != chosen[0].passage.chunk.subject and not pick.strong:
+                continue
+            hits = self._hits(q, pick.sentence.text)
+            gain = sum(self.kb.idf(t) for t in hits - shown)
+            close = pick.score >= _CLOSE_SCORE * chosen[0].score
+            if gain > _MIN_GAIN * self._mass(q) or (q.kind == "how" and close):
+                chosen.append(pick)
+                shown |= hits
+        return chosen
+
+    def _hits(self, q: Question, text: str) -> set[str]:
+        low = text.lower()
+        return {t for t in q.terms if t.lower() in low}
+
+    def _mass(self, q: Question) -> float:
+        return sum(self.kb.idf(t) for t in q.terms if self.kb.in_corpus(t)) or 1.0
+
+    def _coverage(self, q: Question, text: str) -> float:
+        if not q.terms:
+            return 0.5
+        low = text.lower()
+        # A word the articles never use cannot tell sentences apart (paraphrase, English);
+        # unknown names and slots are refused elsewhere.
+        weights = [(self.kb.idf(t), t.lower() in low) for t in q.terms if self.kb.in_corpus(t)]
+        total = sum(w for w, _ in weights)
+        return sum(w for w, hit in weights if hit) / total if total else 0.0
+
+    def _slot_hit(self, q: Question, text: str, chunk_text: str = "") -> bool:
+        if not q.slot:
+            return False
+        if q.kind == "name" and chunk_text:
+            text = chunk_text  # 哪家服装企业: the profile says 服装 somewhere, not in each sentence
+        if q.slot in text:
+            return True
+        parts = [w for w in self.kb.lexicon.cut_for_search(q.slot) if len(w) >= 2]
+        return any(w in text and w not in GENERIC_SLOTS for w in parts)
+
+    def _score(self, q: Question, s: Sentence, p: Passage, dense: float | None) -> _Pick | None:
+        text = s.text
+        slot_hit = self._slot_hit(q, text, p.chunk.indexed_text)
+        if q.slot_required and not slot_hit:
+            return None
+        window = self._window(s)
+        if q.anchors and not any(a in window for a in q.anchors):
+            return None
+        if q.places and not any(x in p.chunk.indexed_text for x in q.places):
+            return None
+        focus, typed = "", False
+        anchor = text.find(q.slot) if q.slot else -1
+        if q.kind == "quantity":
+            found = facts.quantities(text, q.classifier)
+            if not found:
+                return None
+            focus, typed = facts.pick_quantity(text, found, anchor, q.text), True
+        elif q.kind == "date":
+            found_dates = facts.dates(text)
+            if not found_dates:
+                return None
+            focus, typed = found_dates[0].group(), True
+        elif q.kind == "name":
+            focus = self._name_in(q, text, p)
+        coverage = max(self._coverage(q, text), _WINDOW_WEIGHT * self._coverage(q, window))
+        if dense is not None:
+            coverage = max(coverage, dense)
+        needed = MIN_COVERAGE_TYPED if typed and (slot_hit or not q.slot) else MIN_COVERAGE
+        if coverage < MIN_COVERAGE_TYPED:
+            return None
+        score = coverage + 0.25 * slot_hit + 0.05 / p.rank
+        keep = (focus, q.slot, *q.terms)
+        return _Pick(s, p, score, focus, tuple(k for k in keep if k), coverage >= needed)
+
+    def _name_in(self, q: Question, text: str, p: Passage) -> str:
+        """A person or organisation the sentence names that the question does not."""
+        for word, flag in self.kb.lexicon.tag(text):
+            if flag.startswith(("nr", "nt")) and len(word) >= 2 and word not in q.text:
+                if flag.startswith("nt") and word in _GENERIC_ORGS:
+                    continue
+                return word
+        # A profile's sentences often leave out their subject: "是大家心目中的口罩保障第一人".
+        return p.chunk.subject if p.chunk.subject and p.chunk.subject not in q.text else ""
+
+    def _window(self, s: Sentence) -> str:
+        sentences = self.kb.sentences[s.chunk_index]
+        i = next(i for i, x in enumerate(sentences) if x.start == s.start)
+        return "".join(x.text for x in sentences[max(0, i - 1) : i + 1])
+
+    def _dense_scores(
+        self, q: Question, candidates: list[tuple[Sentence, Passage]]
+    ) -> np.ndarray | None:
+        if self.embedder is None:
+            return None
+        sims = self.kb.sentence_similarities(self.embedder, q.text, [s for s, _ in candidates])
+        low, high = float(sims.min()), float(sims.max())
+        # Rescaled to 0..1 within the candidates: only the order matters across languages.
+        return (sims - low) / (high - low) if high > low else np.ones_like(sims)
+
+    def _activity(self, q: Question, candidates: list[tuple[Sentence, Passage]]) -> list[_Pick]:
+        scored = []
+        for s, p in candidates:
+            text = s.text
+            if text.startswith("“") or len(text) < 12:
+                continue
+            score = len(_ACTION.findall(text)) * 0.4 + 0.5 * bool(re.search(r"\d", text))
+            score += 0.3 * self._coverage(q, text) + 0.05 / p.rank
+            score -= 0.3 * (len(text) > 150)
+            scored.append(_Pick(s, p, score, "", tuple(_ACTION.findall(text))))
+        scored.sort(key=lambda x: -x.score)
+        chosen = scored[:4]
+        return sorted(chosen, key=lambda x: (x.passage.chunk.article_id, x.sentence.start))
+
+    def _definition(self, q: Question, candidates: list[tuple[Sentence, Passage]]) -> list[_Pick]:
+        aliases = [a for m in q.profiles for a in m.profile.aliases]
+        for s, p in sorted(candidates, key=lambda c: c[0].start):
+            text = s.text
+            for alias in aliases:
+                i = text.find(alias)
+                if i >= 0 and re.match(r"(，)?(是|作为|成立于)", text[i + len(alias) :]):
+                    return [_Pick(s, p, 1.0, "", (alias,))]
+        return []
+
+    def _compose(self, q: Question, picks: list[_Pick]) -> Draft:
+        citations, lines = [], []
+        for n, pick in enumerate(picks, start=1):
+            s = pick.sentence
+            citations.append(Citation(n, pick.passage.chunk, s.start, s.end))
+            quote = facts.trim(s.text, list(pick.keep)).rstrip("；;，,")
+            lines.append((pick, quote, n))
+        if len(lines) == 1:
+            pick, quote, n = lines[0]
+            lead = pick.focus if pick.focus and not q.multi else ""
+            if q.latin:
+                text = (
+                    f"{lead}. The article says: {quote}[{n}]"
+                    if lead
+                    else f"The article says: {quote}[{n}]"
+                )
+            else:
+                text = f"{lead}。原文：{quote}[{n}]" if lead else f"{quote}[{n}]"
+        else:
+            head = "The articles say:" if q.latin else "根据资料："
+            body = "\n".join(f"{self._label(q, pick)}{quote}[{n}]" for pick, quote, n in lines)
+            text = f"{head}\n{body}"
+        return Draft(text, tuple(citations), False)
+
+    def _label(self, q: Question, pick: _Pick) -> str:
+        # Answers about several profiles say which line is which.
+        if len(q.profiles) > 1:
+            subject = pick.passage.chunk.subject
+            short = next((m.alias for m in q.profiles if m.profile.subject == subject), subject)
+            return f"{short}："
+        return "· "
