@@ -19,6 +19,9 @@ _ACTION = re.compile(
     r"部署|支援|放弃|转产|研发|牵头|检测|服务|督办|起草|动员|调研|提出|担任"
 )
 _GENERIC_ORGS = frozenset(("有限公司", "股份有限公司", "公司", "集团", "医院", "企业", "单位"))
+_PLACE_SLOT = re.compile(r"^(区|市|省|县|地方|地点|城市|国家|地区)$")
+_COMMON_WORD = 1000  # jieba frequency above which a "name" is an ordinary word
+_NEAR = 15  # characters between a named person and the organisation answering "which unit"
 _HEADING = re.compile(r"^[^。！？；]{0,30}$|^——")
 MIN_COVERAGE = 0.34  # share of the question's IDF mass a sentence must hold to answer alone
 MIN_COVERAGE_TYPED = 0.15  # when the sentence also has the asked-for quantity/date and noun
@@ -193,8 +196,10 @@ class ExtractiveGenerator:
         if q.slot_required and not slot_hit:
             return None
         window = self._window(s)
-        if q.anchors and not any(a in window for a in q.anchors):
-            return None
+        anchored = not q.anchors or any(a in window for a in q.anchors)
+        several = q.kind in ("list", "how") or q.multi
+        if not anchored and not several:
+            return None  # a list names several things: each item sentence holds only one
         if q.places and not any(x in p.chunk.indexed_text for x in q.places):
             return None
         focus, typed = "", False
@@ -211,6 +216,8 @@ class ExtractiveGenerator:
             focus, typed = found_dates[0].group(), True
         elif q.kind == "name":
             focus = self._name_in(q, text, p)
+            if not focus and ((q.anchors and anchored) or _PLACE_SLOT.search(q.slot or "-")):
+                return None
         coverage = max(self._coverage(q, text), _WINDOW_WEIGHT * self._coverage(q, window))
         if dense is not None:
             coverage = max(coverage, dense)
@@ -219,17 +226,43 @@ class ExtractiveGenerator:
             return None
         score = coverage + 0.25 * slot_hit + 0.05 / p.rank
         keep = (focus, q.slot, *q.terms)
-        return _Pick(s, p, score, focus, tuple(k for k in keep if k), coverage >= needed)
+        strong = coverage >= needed and anchored
+        return _Pick(s, p, score, focus, tuple(k for k in keep if k), strong)
 
     def _name_in(self, q: Question, text: str, p: Passage) -> str:
-        """A person or organisation the sentence names that the question does not."""
+        """A person or organisation the sentence names that the question does not.
+
+        When the question names someone (张喆是哪个单位的), the answer must sit next to them
+        in the sentence; a name far away in a long list is not their relation.
+        """
+        near = [text.find(a) for a in q.anchors if a in text]
+        tags = ("ns",) if _PLACE_SLOT.search(q.slot or "-") else ("nr", "nt")
+        if tags == ("ns",):
+            return self._place_in(q, text)
+        pos = 0
         for word, flag in self.kb.lexicon.tag(text):
-            if flag.startswith(("nr", "nt")) and len(word) >= 2 and word not in q.text:
-                if flag.startswith("nt") and word in _GENERIC_ORGS:
-                    continue
-                return word
+            start = text.find(word, pos)
+            pos = start + len(word)
+            if not flag.startswith(tags) or len(word) < 2 or word in q.text:
+                continue
+            if word in _GENERIC_ORGS or self.kb.lexicon.frequency(word) > _COMMON_WORD:
+                continue  # 弘扬 is tagged nr by jieba's HMM, but it is a common word
+            if near and min(abs(start - n) for n in near) > _NEAR:
+                continue
+            return word
+        if near or tags == ("ns",):
+            return ""
         # A profile's sentences often leave out their subject: "是大家心目中的口罩保障第一人".
         return p.chunk.subject if p.chunk.subject and p.chunk.subject not in q.text else ""
+
+    def _place_in(self, q: Question, text: str) -> str:
+        """The place right inside a place the question names: 深圳市 -> 坪山区."""
+        for word, flag in self.kb.lexicon.tag(q.text):
+            if flag.startswith("ns") and word in text:
+                m = re.search(re.escape(word) + r"([\u4e00-\u9fff]{1,4}?[区县市镇])", text)
+                if m:
+                    return m.group(1)
+        return ""
 
     def _window(self, s: Sentence) -> str:
         sentences = self.kb.sentences[s.chunk_index]
@@ -277,6 +310,15 @@ class ExtractiveGenerator:
             citations.append(Citation(n, pick.passage.chunk, s.start, s.end))
             quote = facts.trim(s.text, list(pick.keep)).rstrip("；;，,")
             lines.append((pick, quote, n))
+        if len(q.profiles) <= 1:  # one profile: read the sentences in article order
+            lines.sort(key=lambda x: (x[0].passage.chunk.article_id, x[0].sentence.start))
+            lines = [(pick, quote, i) for i, (pick, quote, _) in enumerate(lines, start=1)]
+            citations = [
+                replace(c, number=i)
+                for i, c in enumerate(
+                    sorted(citations, key=lambda c: (c.chunk.article_id, c.sentence_start)), start=1
+                )
+            ]
         if len(lines) == 1:
             pick, quote, n = lines[0]
             lead = pick.focus if pick.focus and not q.multi else ""

@@ -87,6 +87,11 @@ _ENGLISH_UNITS = (
     (re.compile(r"\b(people|persons|staff|employees|members)\b", re.I), "people"),
     (re.compile(r"\b(yuan|money|cost|price)\b", re.I), "money"),
 )
+_ENGLISH_COUNTED = re.compile(
+    r"how (?:many|much|long)((?:\s+(?!did\b|do\b|does\b|was\b|were\b|is\b|are\b|has\b|have\b)"
+    r"[\w'-]+){0,3})",
+    re.I,
+)
 _ENTITY_TAGS = ("nr", "nrt", "nt", "nz", "ns")
 _ANCHOR_TAGS = ("nr", "nrt", "nt")
 _GENERIC_NAMES = frozenset(
@@ -132,9 +137,12 @@ def _classifier(text: str, slot: str) -> str:
         return "people"
     if any(n in text for n in MONEY_NOUNS):
         return "money"
-    for pattern, unit in _ENGLISH_UNITS:
-        if pattern.search(text):
-            return unit
+    # English: the unit is the noun counted ("how many consecutive days"), not "per day".
+    counted = _ENGLISH_COUNTED.search(text)
+    if counted:
+        for pattern, unit in _ENGLISH_UNITS:
+            if pattern.search(counted.group(1)):
+                return unit
     return ""
 
 
