@@ -208,12 +208,16 @@ class ExtractiveGenerator:
             found = facts.quantities(text, q.classifier)
             if not found:
                 return None
-            focus, typed = facts.pick_quantity(text, found, anchor, q.text), True
+            weights = {t: self.kb.idf(t) for t in q.terms}
+            focus = facts.pick_quantity(text, found, anchor, q.text, list(q.terms), weights)
+            typed = True
         elif q.kind == "date":
             found_dates = facts.dates(text)
             if not found_dates:
                 return None
-            focus, typed = found_dates[0].group(), True
+            weights = {t: self.kb.idf(t) for t in q.terms}
+            focus = facts.best_clause(text, found_dates, list(q.terms), weights)[0].group()
+            typed = True
         elif q.kind == "name":
             focus = self._name_in(q, text, p)
             if not focus and ((q.anchors and anchored) or _PLACE_SLOT.search(q.slot or "-")):

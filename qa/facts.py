@@ -62,12 +62,44 @@ def dates(text: str) -> list[re.Match[str]]:
 _TARGET_VERBS = re.compile(r"提高到|提高至|增至|增加到|提升到|升到|达到|达|扩大到|为")
 
 
-def pick_quantity(text: str, found: list[re.Match[str]], anchor: int, question: str) -> str:
+def best_clause(
+    text: str, found: list[re.Match[str]], terms: list[str], weights: dict[str, float] | None = None
+) -> list[re.Match[str]]:
+    """The matches inside the clause that shares most question terms (ties: the first).
+
+    "口罩从日产50万只提高到350万只，医用防护服从日产1000套增至20000套以上" asked about 防护服
+    keeps the second clause's numbers.
+    """
+    if len(found) < 2:
+        return found
+    spans = [(m.start(), m.end()) for m in _CLAUSE.finditer(text)]
+
+    def clause_of(m: re.Match[str]) -> tuple[int, int]:
+        return next((s for s in spans if s[0] <= m.start() < s[1]), (0, len(text)))
+
+    def hits(span: tuple[int, int]) -> float:
+        clause = text[span[0] : span[1]]
+        return sum((weights or {}).get(t, 1.0) for t in terms if t and t in clause)
+
+    best = max({clause_of(m) for m in found}, key=lambda s: (hits(s), -s[0]))
+    return [m for m in found if clause_of(m) == best]
+
+
+def pick_quantity(
+    text: str,
+    found: list[re.Match[str]],
+    anchor: int,
+    question: str,
+    terms: list[str],
+    weights: dict[str, float] | None = None,
+) -> str:
     """The quantity a question most likely asks about.
 
-    After a "to" verb (提高到, 增至) when the question asks where something rose to; else the
-    nearest to the anchor (where the measured noun sits), preferring one right after it.
+    First the clause that shares most question terms; in it, the number after a "to" verb
+    (提高到, 增至) when the question asks where something rose to; else the nearest to the
+    anchor (where the measured noun sits), preferring one right after it.
     """
+    found = best_clause(text, found, terms, weights)
     if not found:
         return ""
     if re.search(r"提高到|增至|增加到|提升到|升到|达到|提高了", question):

@@ -217,6 +217,7 @@ def analyse(text: str, kb: KnowledgeBase) -> Question:
         and not re.fullmatch(r"\d+(\.\d+)?", t)
         and t not in GENERIC_SLOTS
         and t not in CLASSIFIERS
+        and not re.fullmatch(r"[\u4e00-\u9fff]", t)  # 到, 大: single characters are noise
     ]
     latin = is_mostly_latin(text)
     if latin:
