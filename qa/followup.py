@@ -55,19 +55,28 @@ def _substitute(
     if own:
         return x + "是做什么的？"
     spans = [(m.start, m.end) for m in prev_profiles]
-    candidates = []
+    nouns: list[tuple[int, str]] = []
     pos = 0
     for word, flag in kb.lexicon.tag(prev):
         start = prev.find(word, pos)
         pos = start + len(word)
         inside = any(s <= start < e for s, e in spans)
-        if inside or not flag.startswith(_NOUN_TAGS) or word in GENERIC_SLOTS or len(word) < 2:
+        if inside or not flag.startswith(_NOUN_TAGS) or word in GENERIC_SLOTS:
             continue
-        candidates.append((start, word))
+        nouns.append((start, word))
+    # Single nouns and runs of adjacent ones (负压 + 救护车 -> 负压救护车).
+    candidates = [(start, word) for start, word in nouns if len(word) >= 2]
+    for i, (start, word) in enumerate(nouns):
+        run, end = word, start + len(word)
+        for nxt_start, nxt in nouns[i + 1 :]:
+            if nxt_start != end:
+                break
+            run, end = run + nxt, end + len(nxt)
+            candidates.append((start, run))
     if not candidates:
         return (prev_profiles[0].alias if prev_profiles else "") + x + "的情况如何？"
     # Replace the word that plays x's role: the one most often named next to x (口罩 ~ 防护服).
-    start, word = max(candidates, key=lambda c: (_cooccurrence(kb, x, c[1]), -c[0]))
+    start, word = max(candidates, key=lambda c: (_cooccurrence(kb, x, c[1]), len(c[1]), -c[0]))
     return prev[:start] + x + prev[start + len(word) :]
 
 

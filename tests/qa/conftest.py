@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pytest
@@ -10,8 +10,10 @@ import pytest
 from corpus.model import Chunk
 from embeddings.fake import HashingEmbedder
 from profile_qa.settings import Settings, load_settings
+from qa.chain import Answerer
 from qa.knowledge import KnowledgeBase
 from tests.conftest import SEED_ARTICLES
+from tests.qa.fake_openai import FakeOpenAI
 
 
 class DenseSearcher:
@@ -63,3 +65,29 @@ def fake_embedder() -> HashingEmbedder:
 @pytest.fixture(scope="session")
 def dense_index(seed_chunks: list[Chunk], fake_embedder: HashingEmbedder) -> DenseSearcher:
     return DenseSearcher(seed_chunks, fake_embedder)
+
+
+@pytest.fixture(scope="session")
+def answerer(
+    seed_settings: Settings,
+    kb: KnowledgeBase,
+    dense_index: DenseSearcher,
+    fake_embedder: HashingEmbedder,
+) -> Answerer:
+    """An extractive Answerer over the seed chunks with the fake embedder."""
+    return Answerer(seed_settings, kb, dense_index, fake_embedder)
+
+
+@pytest.fixture
+def fake_llm() -> Iterator[FakeOpenAI]:
+    """A fake OpenAI-compatible server on 127.0.0.1 (see fake_openai.py)."""
+    with FakeOpenAI(slow_seconds=3.0) as server:
+        yield server
+
+
+def llm_answerer(base: Answerer, server: FakeOpenAI, model: str, timeout: float = 5.0) -> Answerer:
+    """The same corpus and index, answering through the fake server with ``model``."""
+    settings = base.settings.replace(
+        generator="llm", llm_base_url=server.base_url, llm_model=model, llm_timeout=timeout
+    )
+    return Answerer(settings, base.kb, base.retriever.index, base.retriever.embedder)
