@@ -138,3 +138,20 @@ def test_an_unknown_compare_mode_is_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["eval", "--compare", "dense,sparse"])
     assert result.exit_code == 2
     assert "use a comma list of hybrid, dense, bm25" in result.output
+
+
+def test_the_real_answerer_runs_a_slice_of_the_seed_gold_set(tmp_path: Path) -> None:
+    """No stand-ins but the hashing embedder: the command works with qa as it is."""
+    seed = Path(__file__).resolve().parents[2] / "eval" / "gold" / "seed.jsonl"
+    lines = seed.read_text(encoding="utf-8").splitlines()
+    gold = tmp_path / "slice.jsonl"
+    gold.write_text("\n".join(lines[:6] + lines[-3:]) + "\n", encoding="utf-8")
+    out = tmp_path / "r"
+    args = ["eval", "--gold", str(gold), "--compare", "bm25,hybrid", "--out", str(out)]
+    result = CliRunner(env={"PROFILE_QA_EMBEDDING_MODEL": "fake:hashing-64"}).invoke(
+        main, [*args, "--no-progress"]
+    )
+    assert result.exit_code == 0, result.output
+    runs = json.loads((out / "report.json").read_text(encoding="utf-8"))["runs"]
+    assert [r["summary"]["n"] for r in runs] == [9, 9]
+    assert all(q["passages"] for r in runs for q in r["questions"] if q["answerable"])

@@ -1,12 +1,11 @@
 """CI quality gate: the seed gold set through the real model, the real index and real qa.
 
-Thresholds sit a little below the measured figures (see the eval report in the lead's notes);
-raise them as quality improves, never lower them to make a regression pass.
+Thresholds sit a little below the measured figures; raise them as quality improves, never
+lower them to make a regression pass. ``profile-qa eval`` gives the same figures and a report.
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -18,24 +17,25 @@ from profile_qa.settings import Settings
 
 SEED_GOLD = Path(__file__).resolve().parents[2] / "eval" / "gold" / "seed.jsonl"
 
-# Measured on the seeds with the embedded model and the extractive generator (hybrid).
+# Measured on the 96 seed questions with the embedded model, hybrid retrieval and the
+# extractive generator (qa at cb44468): hit@1 0.862, hit@3 0.989, MRR 0.926, accuracy 0.969,
+# char F1 0.240, citation precision 0.960 / recall 0.989, refusal precision 1.000 /
+# recall 0.889, false refusals 0.000. Each bar leaves room for two or three questions.
+# No latency bar: timings depend on the machine (latency is reported, never asserted).
 THRESHOLDS: dict[str, float] = {
-    "min_hit_at_3": 0.0,
-    "min_mrr": 0.0,
-    "min_answer_accuracy": 0.0,
-    "min_citation_recall": 0.0,
-    "min_refusal_recall": 0.0,
-    "max_false_refusal_rate": 1.0,
+    "min_hit_at_1": 0.80,
+    "min_hit_at_3": 0.95,
+    "min_mrr": 0.88,
+    "min_answer_accuracy": 0.92,
+    "min_char_f1": 0.20,
+    "min_citation_precision": 0.90,
+    "min_citation_recall": 0.93,
+    "min_refusal_precision": 0.80,
+    "min_refusal_recall": 0.75,
+    "max_false_refusal_rate": 0.05,
 }
 
-# Skipped at collection (before the real model loads) until the qa package provides it.
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not hasattr(importlib.import_module("qa"), "load_answerer"),
-        reason="qa.load_answerer has not landed yet",
-    ),
-]
+pytestmark = pytest.mark.slow
 
 
 def test_seed_gold_set_meets_the_quality_bar(real_embedder: Any, settings: Settings) -> None:
