@@ -197,9 +197,8 @@ def _md(text: str) -> str:
 
 def render_markdown(runs: Sequence[EvalResult], generated: str) -> str:
     """The Markdown report: summary, per-type tables, definitions, then every failure."""
-    first = runs[0]
     out = ["# Evaluation report", ""]
-    out.append(f"Generated {generated}. " + _md(_config_line(first)))
+    out.append(f"Generated {generated}. " + _md(config_line(runs)))
     out += ["", "## Summary", "", _md_table(summary_table(runs)), ""]
     for run in runs:
         out += [f"## By type — {_md(run.label or 'run')}", "", _md_table(type_table(run)), ""]
@@ -216,8 +215,14 @@ def render_markdown(runs: Sequence[EvalResult], generated: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _config_line(run: EvalResult) -> str:
-    return ", ".join(f"{k}: {v}" for k, v in run.config.items())
+def config_line(runs: Sequence[EvalResult]) -> str:
+    """The runs' settings in one line; a setting that differs shows each run's value."""
+    keys = list(dict.fromkeys(k for run in runs for k in run.config))
+    parts = []
+    for key in keys:
+        values = list(dict.fromkeys(str(run.config.get(key, "—")) for run in runs))
+        parts.append(f"{key}: {' / '.join(values)}")
+    return ", ".join(parts)
 
 
 def _md_failure(r: QuestionRecord) -> list[str]:

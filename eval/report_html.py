@@ -7,6 +7,7 @@ from html import escape
 
 from eval.report import (
     METRIC_DEFINITIONS,
+    config_line,
     evidence_text,
     expected_text,
     given_text,
@@ -41,8 +42,7 @@ def _e(text: object) -> str:
 
 def render_html(runs: Sequence[EvalResult], generated: str) -> str:
     """The whole page; every string from questions, answers and passages is escaped."""
-    first = runs[0]
-    config = ", ".join(f"{k}: {v}" for k, v in first.config.items())
+    config = config_line(runs)
     body = [
         "<h1>Evaluation report</h1>",
         f'<p class="muted">Generated {_e(generated)}. {_e(config)}</p>',
@@ -162,6 +162,17 @@ def _latency_histogram(run: EvalResult, colour: str, bins: int = 20) -> str:
             f'width="{bar_w - 1:.1f}" height="{h:.1f}" fill="{colour}">'
             f"<title>{_e(tip)}</title></rect>"
         )
+    for name in ("total_p50_ms", "total_p95_ms"):
+        value = run.latency.get(name)
+        if value is None:
+            continue
+        x = left + plot_w * ((value - low) / (high - low) if high > low else 0.0)
+        label = name.split("_")[1] + f" {value:.0f}"
+        svg.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + plot_h}" '
+            'stroke="#222" stroke-dasharray="4 3"/>'
+        )
+        svg.append(_text(x + 3, top + 10, label, size=10))
     svg.append(_text(left - 4, top + 8, str(peak), anchor="end", size=10))
     svg.append(_text(left - 4, top + plot_h, "0", anchor="end", size=10))
     svg.append(_text(left, top + plot_h + 16, f"{low:.1f}", size=10))
