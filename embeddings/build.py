@@ -1,9 +1,8 @@
 """Building and updating the chunk index: incremental by content hash, swapped in atomically.
 
-A build writes a complete new index into a sibling temp directory, then swaps it in with two
-renames (old -> backup, new -> index). A crash or kill at any moment leaves either the old
-index in place or, between the renames, the backup, which readers use and the next build
-restores. Unchanged articles keep their stored vectors: only new and changed ones are embedded.
+A build writes a complete new index into a sibling temp directory and swaps it in (see
+``embeddings._atomic``), so a crash or kill at any moment leaves the previous index readable.
+Unchanged articles keep their stored vectors: only new and changed ones are embedded.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import platform
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -25,6 +24,14 @@ from typing import Any
 import numpy as np
 
 from corpus.model import Article, Chunk, SkippedFile
+from embeddings._atomic import (
+    IndexBusyError,
+    build_lock,
+    fsync_dir,
+    fsync_file,
+    recover_index_dir,
+    swap_in_dir,
+)
 from embeddings.base import Embedder
 from embeddings.index import (
     CHUNKS_FILE,
@@ -39,11 +46,9 @@ from embeddings.store import write_chunks
 from profile_qa.errors import EmptyCorpusError, IndexNotBuiltError, ProfileQAError
 from profile_qa.settings import Settings
 
+__all__ = ["IndexBuildReport", "IndexBusyError", "build_index", "update_index"]
+
 Chunker = Callable[[Sequence[Article]], list[Chunk]]
-
-
-class IndexBusyError(ProfileQAError):
-    """Another ``profile-qa index`` is building the same index right now."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,7 @@ def update_index(
         raise EmptyCorpusError(f"no article to index in {settings.articles_dir}")
     index_dir = settings.index_dir
     index_dir.parent.mkdir(parents=True, exist_ok=True)
-    with _build_lock(index_dir):
+    with build_lock(index_dir):
         recover_index_dir(index_dir)
         previous = None if rebuild else _open_previous(settings, embedder)
         old = previous.manifest["articles"] if previous else {}
@@ -166,7 +171,7 @@ def update_index(
             manifest, built_type = _write(tmp, settings, embedder, articles, chunks, vectors, notes)
             manifest["build_seconds"] = round(time.perf_counter() - started, 3)
             _write_json(tmp / MANIFEST_FILE, manifest)
-            _fsync_dir(tmp)
+            fsync_dir(tmp)
             swap_in_dir(tmp, index_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -316,7 +321,7 @@ def _write(
         "files": {},
     }
     for name in (VECTORS_FILE, CHUNKS_FILE):
-        _fsync_file(tmp / name)
+        fsync_file(tmp / name)
         manifest["files"][name] = file_digest(tmp / name)
     return manifest, built.index_type
 
@@ -331,82 +336,4 @@ def _versions() -> dict[str, str]:
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    _fsync_file(path)
-
-
-def _fsync_file(path: Path) -> None:
-    with path.open("rb") as f:
-        os.fsync(f.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    # Makes renames durable; not possible (nor needed) on every platform.
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _backups(index_dir: Path) -> list[Path]:
-    found = index_dir.parent.glob(f".{index_dir.name}.old-*")
-    return sorted((p for p in found if p.is_dir()), key=lambda p: p.stat().st_mtime)
-
-
-def swap_in_dir(tmp: Path, index_dir: Path) -> None:
-    """Replace ``index_dir`` by the complete directory ``tmp``: old -> backup, new -> place."""
-    backup = index_dir.parent / f".{index_dir.name}.old-{os.getpid()}"
-    had_old = index_dir.exists()
-    if had_old:
-        os.rename(index_dir, backup)
-    os.rename(tmp, index_dir)
-    _fsync_dir(index_dir.parent)
-    if had_old:
-        shutil.rmtree(backup, ignore_errors=True)
-
-
-def recover_index_dir(index_dir: Path) -> None:
-    """Undo what an interrupted build left: restore a backup, delete temp directories.
-
-    Only call with the build lock held: another build's temp directory would vanish.
-    """
-    backups = _backups(index_dir)
-    if not index_dir.exists() and backups:
-        os.rename(backups.pop(), index_dir)
-        _fsync_dir(index_dir.parent)
-    leftovers = [*backups, *index_dir.parent.glob(f".{index_dir.name}.tmp-*")]
-    for path in leftovers:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def readable_index_dir(index_dir: Path) -> Path:
-    """The directory to read: the index, or the backup a build left between its renames."""
-    if (index_dir / MANIFEST_FILE).is_file():
-        return index_dir
-    if not index_dir.exists():
-        for backup in reversed(_backups(index_dir)):
-            if (backup / MANIFEST_FILE).is_file():
-                return backup
-    return index_dir
-
-
-@contextlib.contextmanager
-def _build_lock(index_dir: Path) -> Iterator[None]:
-    try:
-        import fcntl
-    except ImportError:  # not on POSIX: builds are not guarded against each other
-        yield
-        return
-    lock_path = index_dir.parent / f".{index_dir.name}.lock"
-    with lock_path.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise IndexBusyError(
-                f"another `profile-qa index` is updating {index_dir}; wait for it to finish"
-            ) from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    fsync_file(path)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from corpus.model import Chunk
+from embeddings._atomic import MANIFEST_FILE, readable_index_dir
 from embeddings.base import Embedder
 from embeddings.store import read_chunks
 from profile_qa.errors import IndexCorruptError, IndexMismatchError, IndexNotBuiltError
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 FORMAT_VERSION = 1
 VECTORS_FILE = "vectors.faiss"
 CHUNKS_FILE = "chunks.sqlite3"
-MANIFEST_FILE = "manifest.json"
 REBUILD_HINT = "rebuild it with `profile-qa index --rebuild`"
 # Below this many candidates a filtered search scores them all exactly instead of over-fetching.
 _EXACT_FILTER_LIMIT = 4096
@@ -215,8 +215,6 @@ def check_manifest(
 
 def open_index(settings: Settings, embedder: Embedder) -> ChunkIndex:
     """Load the index at ``settings.index_dir``, checked against the settings and model."""
-    from embeddings.build import readable_index_dir
-
     index_dir = readable_index_dir(settings.index_dir)
     manifest = read_manifest(index_dir)
     check_manifest(manifest, settings, embedder, index_dir)

@@ -25,6 +25,7 @@ from langchain_core.vectorstores import VectorStore
 from langchain_core.vectorstores.utils import maximal_marginal_relevance
 
 from corpus.model import Chunk
+from embeddings._atomic import readable_index_dir, swap_in_dir
 from embeddings.index import ChunkIndex, file_digest
 from embeddings.store import read_documents, write_documents
 from profile_qa.errors import IndexCorruptError, IndexMismatchError, IndexNotBuiltError
@@ -259,8 +260,6 @@ class ChunkVectorStore(VectorStore):
         """Write the store to ``folder`` (replaced atomically); metadata must be JSON-ready."""
         import faiss
 
-        from embeddings.build import swap_in_dir
-
         folder = Path(folder)
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = folder.parent / f".{folder.name}.tmp-{os.getpid()}"
@@ -292,8 +291,6 @@ class ChunkVectorStore(VectorStore):
     def load(cls, folder: Path, embedding: Embeddings) -> ChunkVectorStore:
         """A store written by :meth:`save` (IndexNotBuilt / IndexCorrupt errors otherwise)."""
         import faiss
-
-        from embeddings.build import readable_index_dir
 
         folder = readable_index_dir(Path(folder))
         manifest_path = folder / _MANIFEST

@@ -199,13 +199,13 @@ def test_a_build_that_dies_half_way_leaves_the_old_index(local: Settings, articl
 def test_a_crash_between_the_two_renames_is_readable_and_recovered(
     local: Settings, articles: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import embeddings.build as build
+    import embeddings._atomic as atomic
 
     embedder = HashingEmbedder()
     build_index(local, embedder, progress=False)
     before = open_index(local, embedder).chunks
     (articles / f"{SECOND}.txt").unlink()
-    real_rename = build.os.rename
+    real_rename = atomic.os.rename
     calls: list[str] = []
 
     def rename_then_die(src: Path, dst: Path) -> None:
@@ -214,10 +214,10 @@ def test_a_crash_between_the_two_renames_is_readable_and_recovered(
             raise KeyboardInterrupt
         real_rename(src, dst)
 
-    monkeypatch.setattr(build.os, "rename", rename_then_die)
+    monkeypatch.setattr(atomic.os, "rename", rename_then_die)
     with pytest.raises(KeyboardInterrupt):
         build_index(local, embedder, progress=False)
-    monkeypatch.setattr(build.os, "rename", real_rename)
+    monkeypatch.setattr(atomic.os, "rename", real_rename)
 
     assert not local.index_dir.exists()
     assert open_index(local, embedder).chunks == before  # read from the backup
