@@ -21,17 +21,18 @@ if TYPE_CHECKING:
 log = logging.getLogger("profile_qa.web")
 
 
-def create_app(settings: Settings, answerer: Any = None) -> FastAPI:
+def create_app(settings: Settings, answerer: Any = None, embedder: Any = None) -> FastAPI:
     """The FastAPI server with the Gradio chat at /, the API under /api and the widget.
 
-    Without ``answerer`` the embedder and index are loaded (the index is built if missing or
-    stale) and the answerer is made from them.
+    Without ``answerer`` the index is opened (built first if missing or stale) and the
+    answerer is made from it; ``embedder`` reuses a loaded model instead of loading one.
     """
     from profile_qa.web import describe_answerer, load_service
     from profile_qa.web.server import build_app
 
-    service = load_service(settings) if answerer is None else describe_answerer(settings, answerer)
-    return build_app(service)
+    if answerer is not None:
+        return build_app(describe_answerer(settings, answerer))
+    return build_app(load_service(settings, embedder=embedder))
 
 
 def serve(settings: Settings) -> None:

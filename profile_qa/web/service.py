@@ -5,7 +5,6 @@ The model and index are loaded once, at start; every request reuses them.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
@@ -25,6 +24,7 @@ log = logging.getLogger("profile_qa.web")
 
 History = Sequence[tuple[str, str]]
 MAX_TOP_K = 20
+ANSWER_SLOTS = 4  # answerer calls running at once; more only queue for the same 2-4 cores
 
 
 class AnswererLike(Protocol):
@@ -78,11 +78,10 @@ class ChatService:
         self._variant_factory = variant_factory
         self._variants: dict[tuple[str, int], AnswererLike] = {}
         self._variants_lock = threading.Lock()
-        # The answerer's own thread-safety is not part of its contract; unless it says so,
-        # calls are serialised (answers take milliseconds with the extractive generator).
-        self._lock: threading.Lock | None = (
-            None if getattr(answerer, "thread_safe", False) else threading.Lock()
-        )
+        # Concurrent calls into one Answerer were checked to give the same answers as
+        # sequential ones (tests/app, benchmarks/bench_app.py); the slots only bound how many
+        # retrievals compete for the CPU at once. A strict lock measured ~1.5x slower.
+        self._slots = threading.BoundedSemaphore(ANSWER_SLOTS)
 
     def _answerer_for(self, generator: str | None, top_k: int | None) -> AnswererLike:
         generator = generator or self.settings.generator
@@ -101,9 +100,6 @@ class ChatService:
                 self._variants[key] = self._variant_factory(variant_settings)
             return self._variants[key]
 
-    def _guard(self) -> contextlib.AbstractContextManager[Any]:
-        return self._lock if self._lock is not None else contextlib.nullcontext()
-
     def trim_history(self, history: History) -> list[tuple[str, str]]:
         """The last ``max_history_turns`` turns (older ones do not help follow-ups)."""
         turns = [(str(u), str(a)) for u, a in history]
@@ -118,9 +114,13 @@ class ChatService:
         top_k: int | None = None,
     ) -> Answer:
         """Answer one question (blocking; call from a worker thread)."""
-        answerer = self._answerer_for(generator, top_k)
-        with self._guard():
-            return answerer.answer(question, self.trim_history(history))
+        final: Answer | None = None
+        for item in self.stream(question, history, generator, top_k):
+            if isinstance(item, Answer):
+                final = item
+        if final is None:
+            raise RuntimeError("the answerer's stream ended without an Answer")
+        return final
 
     def stream(
         self,
@@ -131,31 +131,35 @@ class ChatService:
     ) -> Iterator[str | Answer]:
         """Text deltas, then the final Answer."""
         answerer = self._answerer_for(generator, top_k)
-        if self._lock is None:
-            yield from answerer.stream(question, self.trim_history(history))
-            return
-        # Collected under the lock and replayed after, so a client that goes away mid-stream
-        # can never leave the lock held.
-        with self._lock:
-            items = list(answerer.stream(question, self.trim_history(history)))
-        yield from items
+        items = iter(answerer.stream(question, self.trim_history(history)))
+        # Retrieval and the extractive answer run before the first item; an LLM's deltas
+        # after it are network-bound. The slot is never held across a yield, so a client
+        # that goes away mid-stream cannot keep it.
+        with self._slots:
+            first = next(items, None)
+        if first is not None:
+            yield first
+            yield from items
 
 
-def load_service(settings: Settings) -> ChatService:
+def load_service(settings: Settings, embedder: Any = None) -> ChatService:
     """Load the embedder and the index (building it if missing or stale), then the answerer."""
     import embeddings
     import qa
 
     started = time.perf_counter()
-    log.info("loading embedding model %s", settings.embedding_model)
-    embedder = embeddings.load_embedder(settings)
+    if embedder is None:
+        log.info("loading embedding model %s", settings.embedding_model)
+        embedder = embeddings.load_embedder(settings)
     try:
         index = embeddings.open_index(settings, embedder)
     except (IndexNotBuiltError, IndexMismatchError) as exc:
         log.warning(
             "index not usable (%s); building it now, this takes a minute on first start", exc
         )
-        embeddings.build_index(settings, embedder, progress=True)
+        # A mismatched index (other model or chunker) cannot be updated in place.
+        rebuild = isinstance(exc, IndexMismatchError)
+        embeddings.build_index(settings, embedder, rebuild=rebuild, progress=True)
         index = embeddings.open_index(settings, embedder)
     answerer = qa.load_answerer(settings, embedder=embedder, index=index)
 

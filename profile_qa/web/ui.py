@@ -192,6 +192,8 @@ def build_ui(service: ChatService) -> Any:
         box.submit(respond, [box, turns], outputs, concurrency_limit=8)
         send.click(respond, [box, turns], outputs, concurrency_limit=8)
         clear.click(reset, None, [chatbot, sources, turns], queue=False)
+        # The chatbot's own trash icon empties only the messages; forget the turns too.
+        chatbot.clear(reset, None, [chatbot, sources, turns], queue=False)
         chatbot.like(on_like, [turns], None, queue=False)
     demo.queue(max_size=64)
     return demo

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from profile_qa.settings import Settings
+from profile_qa.settings import Settings, load_settings
 from tests.app.fakes import FakeAnswerer
+from tests.app.support import CHROMIUM, CHROMIUM_ARGS, HostSite, running_server
+from tests.conftest import SEED_ARTICLES
 
 
 @pytest.fixture
@@ -20,30 +18,45 @@ def fake_answerer(settings: Settings) -> FakeAnswerer:
     return FakeAnswerer(settings)
 
 
-def free_port() -> int:
-    """A port nothing listens on right now (127.0.0.1)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+@pytest.fixture(scope="session")
+def host_site() -> Iterator[HostSite]:
+    site = HostSite()
+    yield site
+    site.close()
 
 
-@contextlib.contextmanager
-def running_server(app: Any, port: int | None = None) -> Iterator[str]:
-    """Serve ``app`` with uvicorn in a background thread; yields its base URL."""
-    import uvicorn
+@pytest.fixture(scope="session")
+def real_server(
+    real_embedder: Any, host_site: HostSite, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Settings]]:
+    """The production app on the seed corpus with the real model; the index is built at start.
 
-    port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+    The host site's origin is allowed to frame the chat and call the API.
+    """
+    import app
+    import qa
+
+    if not hasattr(qa, "load_answerer"):
+        pytest.skip("qa.load_answerer has not landed yet")
+    settings = load_settings(
+        env={},
+        data_dir=tmp_path_factory.mktemp("web-data"),
+        articles_dir=SEED_ARTICLES,
+        allowed_origins=(host_site.origin,),
+        rate_limit_per_minute=1000,
+    )
+    with running_server(app.create_app(settings, embedder=real_embedder)) as url:
+        yield url, settings
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium (Playwright never downloads its own browser here)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -115,11 +115,10 @@
   function rating(node, question, answer) {
     var row = el("div", "pq-rate");
     row.appendChild(el("span", "", t.helpful));
-    [["like", "\uD83D\uDC4D", t.like], ["dislike", "\uD83D\uDC4E", t.dislike]].forEach(function (r) {
-      var b = el("button", "", r[1]);
+    // Words, not emoji: an emoji font is not on every machine.
+    [["like", t.like], ["dislike", t.dislike]].forEach(function (r) {
+      var b = el("button", "pq-" + r[0], r[1]);
       b.type = "button";
-      b.title = r[2];
-      b.setAttribute("aria-label", r[2]);
       b.addEventListener("click", function () {
         row.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
         fetch(new URL("api/feedback", location.href), {
@@ -134,12 +133,11 @@
             })
           })
         }).catch(function () { /* best effort */ });
-        row.lastChild.textContent = "";
+        b.classList.add("pq-chosen");
         row.firstChild.textContent = t.thanks;
       });
       row.appendChild(b);
     });
-    row.appendChild(el("span"));
     node.appendChild(row);
   }
 
@@ -156,7 +154,9 @@
       node.appendChild(list);
     }
     rating(node, question, answer);
-    scroll();
+    // Show the answer from its start (the question above it), not its last line.
+    var asked = node.previousElementSibling;
+    log.scrollTop = Math.max(0, (asked || node).offsetTop - log.offsetTop - 8);
   }
 
   function fail(node, message) {
