@@ -53,13 +53,15 @@ def build_faiss_index(
     ef_search: int = HNSW_EF_SEARCH,
     nlist: int | None = None,
     nprobe: int | None = None,
-    ivf_min_vectors: int = IVF_MIN_VECTORS,
+    ivf_min_vectors: int | None = None,
 ) -> BuiltIndex:
     """Index ``vectors`` (float32, unit rows) so that row ``i`` is faiss id ``i``."""
     import faiss
 
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n, dim = vectors.shape
+    if ivf_min_vectors is None:
+        ivf_min_vectors = IVF_MIN_VECTORS
     if index_type == "flat":
         index = faiss.IndexFlatIP(dim)
         index.add(vectors)

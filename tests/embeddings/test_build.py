@@ -234,3 +234,29 @@ def test_two_builds_at_once_are_refused(local: Settings) -> None:
         fcntl.flock(handle, fcntl.LOCK_EX)
         with pytest.raises(IndexBusyError, match="another `profile-qa index`"):
             build_index(local, HashingEmbedder(), progress=False)
+
+
+def test_an_ivf_index_is_built_searched_and_updated_from_its_stored_vectors(
+    local: Settings, articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import embeddings._ann as ann
+
+    monkeypatch.setattr(ann, "IVF_MIN_VECTORS", 10)  # the seeds are far below the real floor
+    ivf = local.replace(index_type="ivf")
+    embedder = CountingEmbedder()
+    report = build_index(ivf, embedder, progress=False)
+    assert report.index_type == "ivf" and not report.notes
+    index = open_index(ivf, embedder)
+    assert index.manifest["index"]["params"]["nprobe"] >= 1
+    for chunk in index.chunks[:10]:
+        (best, _), *_ = index.search(embedder.embed_query(chunk.indexed_text), k=1)
+        assert best.id == chunk.id
+
+    (articles / f"{FIRST}.txt").unlink()
+    embedder.embedded.clear()
+    assert build_index(ivf, embedder, progress=False).removed == (FIRST,)
+    assert embedder.embedded == []  # the kept article's vectors came out of the IVF file
+    kept = open_index(ivf, embedder)
+    chunk = kept.chunks[3]
+    (best, score), *_ = kept.search(embedder.embed_query(chunk.indexed_text), k=1)
+    assert best.id == chunk.id and score == pytest.approx(1.0, abs=1e-5)

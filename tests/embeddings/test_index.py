@@ -162,3 +162,23 @@ def test_the_index_directory_holds_only_data_formats(built: ChunkIndex, settings
     names = sorted(p.name for p in settings.index_dir.iterdir())
     assert names == ["chunks.sqlite3", "manifest.json", "vectors.faiss"]
     assert (settings.index_dir / "chunks.sqlite3").read_bytes().startswith(b"SQLite format 3")
+
+
+@pytest.mark.parametrize("index_type", ["flat", "hnsw"])
+def test_over_fetching_filters_agree_with_exact_filtering(
+    settings: Settings,
+    embedder: HashingEmbedder,
+    index_type: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import embeddings.index as index_module
+
+    settings = settings.replace(index_type=index_type)
+    build_index(settings, embedder, progress=False)
+    index = open_index(settings, embedder)
+    query = embedder.embed_query("医用防护服产量快速提升")
+    exact = index.search(query, k=4, subject=WUHAN_TEAM)
+    monkeypatch.setattr(index_module, "_EXACT_FILTER_LIMIT", 0)  # as for a huge corpus
+    fetched = index.search(query, k=4, subject=WUHAN_TEAM)
+    assert [c.id for c, _ in fetched] == [c.id for c, _ in exact]
+    assert all(c.subject == WUHAN_TEAM for c, _ in fetched)
