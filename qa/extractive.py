@@ -26,6 +26,8 @@ _HEADING = re.compile(r"^[^。！？；]{0,30}$|^——")
 MIN_COVERAGE = 0.34  # share of the question's IDF mass a sentence must hold to answer alone
 MIN_COVERAGE_TYPED = 0.15  # when the sentence also has the asked-for quantity/date and noun
 _MAX_SENTENCES = 4
+_SHORT_QUOTE = 30  # characters of context shown after a short answer before cutting to its clause
+_LONG_QUOTE = 90
 _WEAK_SHARE = 0.4  # a list item below the threshold must still score this close to the best
 _MIN_GAIN = 0.1  # share of the question's IDF mass a further sentence must add
 _CLOSE_SCORE = 0.7  # "how" questions also take steps scoring this close to the best
@@ -75,6 +77,10 @@ class ExtractiveGenerator:
     def generate(self, question: Question, passages: Sequence[Passage]) -> Draft:
         """Compose a cited answer for ``question`` from ``passages`` or refuse."""
         if question.unknown or not passages:
+            return Draft(refusal_text(question), (), True)
+        if question.latin and not question.profiles and not question.terms:
+            # Nothing in an English question meets the articles (no profile, no shared word):
+            # sentence similarity alone would always find "something".
             return Draft(refusal_text(question), (), True)
         picks: list[_Pick] = []
         for part in self._parts(question):
@@ -203,7 +209,7 @@ class ExtractiveGenerator:
         if q.places and not any(x in p.chunk.indexed_text for x in q.places):
             return None
         focus, typed = "", False
-        anchor = text.find(q.slot) if q.slot else -1
+        anchor = self._anchor(q, text)
         if q.kind == "quantity":
             found = facts.quantities(text, q.classifier)
             if not found:
@@ -232,6 +238,16 @@ class ExtractiveGenerator:
         keep = (focus, q.slot, *q.terms)
         strong = coverage >= needed and anchored
         return _Pick(s, p, score, focus, tuple(k for k in keep if k), strong)
+
+    def _anchor(self, q: Question, text: str) -> int:
+        """Where the thing asked about sits in the sentence: the slot, else the rarest term."""
+        if q.slot and q.slot in text:
+            return text.find(q.slot)
+        low = text.lower()
+        present = [t for t in q.terms if t.lower() in low]
+        if not present:
+            return -1
+        return low.find(max(present, key=self.kb.idf).lower())
 
     def _name_in(self, q: Question, text: str, p: Passage) -> str:
         """A person or organisation the sentence names that the question does not.
@@ -303,7 +319,11 @@ class ExtractiveGenerator:
             text = s.text
             for alias in aliases:
                 i = text.find(alias)
-                if i >= 0 and re.match(r"(，)?(是|作为|成立于)", text[i + len(alias) :]):
+                if i < 0:
+                    continue
+                if re.match(r"(，)?(是|作为|成立于)", text[i + len(alias) :]) or re.search(
+                    r"(身为|作为)[^，。]{2,40}的$", text[:i]
+                ):
                     return [_Pick(s, p, 1.0, "", (alias,))]
         return []
 
@@ -312,8 +332,7 @@ class ExtractiveGenerator:
         for n, pick in enumerate(picks, start=1):
             s = pick.sentence
             citations.append(Citation(n, pick.passage.chunk, s.start, s.end))
-            quote = facts.trim(s.text, list(pick.keep)).rstrip("；;，,")
-            lines.append((pick, quote, n))
+            lines.append((pick, self._quote(q, pick, len(picks)), n))
         if len(q.profiles) <= 1:  # one profile: read the sentences in article order
             lines.sort(key=lambda x: (x[0].passage.chunk.article_id, x[0].sentence.start))
             lines = [(pick, quote, i) for i, (pick, quote, _) in enumerate(lines, start=1)]
@@ -339,6 +358,16 @@ class ExtractiveGenerator:
             body = "\n".join(f"{self._label(q, pick)}{quote}[{n}]" for pick, quote, n in lines)
             text = f"{head}\n{body}"
         return Draft(text, tuple(citations), False)
+
+    def _quote(self, q: Question, pick: _Pick, count: int) -> str:
+        """The part of the sentence worth showing: the clause of a short answer, else the
+        clauses holding the question's words."""
+        text = pick.sentence.text
+        if count == 1 and pick.focus and not q.multi and pick.focus in text:
+            quote = facts.trim(text, [pick.focus], limit=_SHORT_QUOTE)
+        else:
+            quote = facts.trim(text, list(pick.keep), limit=_LONG_QUOTE)
+        return quote.rstrip("；;，,")
 
     def _label(self, q: Question, pick: _Pick) -> str:
         # Answers about several profiles say which line is which.

@@ -18,7 +18,8 @@ def _rx(*alternatives: str) -> re.Pattern[str]:
 # Order matters: the first kind whose pattern matches wins.
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("definition", _rx(r"是做什么的|是干什么的|是(一家)?什么(样的)?(企业|公司|单位|机构|组织)",
-                       r"介绍一下|是谁$|what (is|does) .* do\b")),
+                       r"介绍一下|^[^，,的]{2,12}是谁[？?。]*$",
+                       r"what (is|does) .* do\b|^who (is|was) ")),
     ("date", _rx(r"什么时候|何时|哪一?天|哪一?年|哪个月|几月|几号|哪日|什么时间|什么日期",
                  r"\bwhen\b|what (year|date|day)|which (year|date|day)")),
     ("quantity", _rx(r"多少|几[个名家辆只套次项件张条位人天年月倍所座批]|多长|多久|多大|多高",
@@ -222,7 +223,7 @@ def analyse(text: str, kb: KnowledgeBase) -> Question:
     latin = is_mostly_latin(text)
     if latin:
         # English words cannot meet Chinese sentences; keep the ones the articles contain (MPV).
-        terms = [t for t in terms if kb.in_corpus(t)]
+        terms = [t for t in terms if len(t) > 1 and kb.in_corpus(t)]
     kind = question_kind(text)
     classifier = _classifier(text, slot) if kind == "quantity" else ""
     slot_required = bool(slot) and slot not in GENERIC_SLOTS and kind not in ("date",)
