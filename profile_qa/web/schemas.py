@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from qa.model import Answer, Citation
+from qa.model import Answer
 
 # Bounds on what one request may carry; the request body limit caps the total as well.
 MAX_MESSAGE_CHARS = 4000
@@ -66,10 +66,9 @@ class AskRequest(BaseModel):
         return pairs
 
 
-class CitationOut(BaseModel):
-    """A cited passage, with the supporting sentence's offsets inside ``passage``."""
+class ChunkFields(BaseModel):
+    """Where a passage comes from; ``start``/``end`` are offsets in the cleaned article."""
 
-    number: int
     chunk_id: str
     article_id: str
     article_title: str
@@ -77,58 +76,55 @@ class CitationOut(BaseModel):
     section_title: str
     date: str
     source_file: str
-    passage: str
+    start: int
+    end: int
+    text: str = Field(description="the passage")
+
+
+class CitationOut(ChunkFields):
+    """Marker ``[number]``: the cited passage and its supporting sentence.
+
+    ``sentence_start``/``sentence_end`` are article offsets like ``start``; the sentence is
+    ``text[sentence_start - start : sentence_end - start]``.
+    """
+
+    number: int
     sentence: str
-    sentence_start: int = Field(description="offset of the sentence in passage")
+    sentence_start: int
     sentence_end: int
 
-    @classmethod
-    def from_citation(cls, c: Citation) -> CitationOut:
-        """Build from a qa Citation (offsets made relative to the passage)."""
-        chunk = c.chunk
-        start = max(0, min(len(chunk.text), c.sentence_start - chunk.start))
-        end = max(start, min(len(chunk.text), c.sentence_end - chunk.start))
-        return cls(
-            number=c.number,
-            chunk_id=chunk.id,
-            article_id=chunk.article_id,
-            article_title=chunk.article_title,
-            subject=chunk.subject,
-            section_title=chunk.section_title,
-            date=chunk.date,
-            source_file=chunk.source_file,
-            passage=chunk.text,
-            sentence=chunk.text[start:end],
-            sentence_start=start,
-            sentence_end=end,
-        )
+
+class PassageOut(ChunkFields):
+    """A retrieved passage, best first."""
+
+    rank: int
+    score: float
+    dense_score: float | None = None
+    lexical_score: float | None = None
 
 
 class AskResponse(BaseModel):
-    """An answer with inline markers ``[n]`` and the passages they cite."""
+    """An answer with inline markers ``[n]``, the passages they cite and all retrieved ones.
+
+    The same shape as ``qa.answer_to_dict`` (``profile-qa ask --json``, eval reports).
+    """
 
     question: str
     resolved_question: str
     answer: str
-    citations: list[CitationOut]
-    generator: str
     refused: bool
+    generator: str
     note: str
+    citations: list[CitationOut]
+    passages: list[PassageOut]
     timings_ms: dict[str, float]
 
     @classmethod
     def from_answer(cls, answer: Answer) -> AskResponse:
-        """Build from a qa Answer."""
-        return cls(
-            question=answer.question,
-            resolved_question=answer.resolved_question,
-            answer=answer.text,
-            citations=[CitationOut.from_citation(c) for c in answer.citations],
-            generator=answer.generator,
-            refused=answer.refused,
-            note=answer.note,
-            timings_ms={k: round(float(v), 2) for k, v in answer.timings_ms.items()},
-        )
+        """Build from a qa Answer through ``qa.answer_to_dict``."""
+        from qa.render import answer_to_dict
+
+        return cls.model_validate(answer_to_dict(answer))
 
 
 class HealthResponse(BaseModel):

@@ -45,9 +45,21 @@ def test_ask_returns_answer_with_cited_passage(client: TestClient) -> None:
     assert body["refused"] is False and body["generator"] == "extractive"
     cite = body["citations"][0]
     assert cite["subject"] == "武汉市经济和信息化局新冠肺炎疫情防控专班"
-    assert cite["passage"][cite["sentence_start"] : cite["sentence_end"]] == cite["sentence"]
+    assert (
+        cite["text"][cite["sentence_start"] - cite["start"] : cite["sentence_end"] - cite["start"]]
+        == cite["sentence"]
+    )
     assert "MPV50辆" in cite["sentence"]
     assert set(body["timings_ms"]) >= {"total"}
+    assert body["passages"][0]["rank"] == 1
+
+
+def test_ask_speaks_the_same_json_as_the_cli(settings: Settings) -> None:
+    from qa import answer_to_dict
+
+    fake = FakeAnswerer(settings)
+    body = TestClient(make_app(settings, fake)).post("/api/ask", json={"question": QUESTION}).json()
+    assert body == json.loads(json.dumps(answer_to_dict(fake.answer(QUESTION))))
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,10 @@ def test_ask_answers_a_seed_question_with_its_source(base: str) -> None:
     subjects = {c["subject"] for c in body["citations"]}
     assert "武汉市经济和信息化局新冠肺炎疫情防控专班" in subjects
     for c in body["citations"]:
-        assert c["passage"][c["sentence_start"] : c["sentence_end"]] == c["sentence"]
+        assert (
+            c["text"][c["sentence_start"] - c["start"] : c["sentence_end"] - c["start"]]
+            == c["sentence"]
+        )
 
 
 def test_follow_up_uses_the_history(base: str) -> None:

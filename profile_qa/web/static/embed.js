@@ -103,11 +103,13 @@
     var meta = [c.article_title, c.date].filter(Boolean).join(" · ");
     d.appendChild(el("div", "pq-meta", meta));
     var p = el("div", "pq-passage");
-    var s = Math.max(0, Math.min(c.sentence_start, c.passage.length));
-    var e = Math.max(s, Math.min(c.sentence_end, c.passage.length));
-    p.appendChild(document.createTextNode(c.passage.slice(0, s)));
-    p.appendChild(el("mark", "", c.passage.slice(s, e)));
-    p.appendChild(document.createTextNode(c.passage.slice(e)));
+    // Sentence offsets are in the article, like the passage's own start.
+    var text = c.text;
+    var s = Math.max(0, Math.min(c.sentence_start - c.start, text.length));
+    var e = Math.max(s, Math.min(c.sentence_end - c.start, text.length));
+    p.appendChild(document.createTextNode(text.slice(0, s)));
+    p.appendChild(el("mark", "", text.slice(s, e)));
+    p.appendChild(document.createTextNode(text.slice(e)));
     d.appendChild(p);
     return d;
   }
