@@ -160,6 +160,7 @@ def build_ui(service: ChatService) -> Any:
                         show_label=False,
                         placeholder="例如：武汉市经信局协调捐赠了多少辆MPV？",
                         max_lines=4,
+                        max_length=service.settings.max_question_chars,
                         scale=5,
                         elem_id="pq-input",
                     )
