@@ -60,7 +60,14 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=Path(".profile-qa-bench"))
     parser.add_argument("--repeat", type=int, default=3, help="passes over the questions")
     parser.add_argument("--generator", default="extractive", choices=["extractive", "llm"])
+    parser.add_argument(
+        "--threads", type=int, default=0, help="torch intra-op threads (0: torch's default)"
+    )
     args = parser.parse_args()
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
 
     from profile_qa.settings import load_settings
     from qa import load_answerer
@@ -83,6 +90,7 @@ def main() -> None:
     total: list[float] = []
     wall: list[float] = []
     for _ in range(args.repeat):
+        answerer.retriever._vectors.clear()  # measure embedding every time, not the cache
         for question, history in questions:
             t = time.perf_counter()
             answer = answerer.answer(question, history)
@@ -92,6 +100,7 @@ def main() -> None:
             lexical.append(answer.timings_ms.get("lexical", 0.0))
             generation.append(answer.timings_ms["generation"])
             total.append(answer.timings_ms["total"])
+            answerer.retriever._vectors.clear()
             t = time.perf_counter()
             answerer.retrieve(question)
             retrieve_only.append((time.perf_counter() - t) * 1000)

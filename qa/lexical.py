@@ -25,6 +25,7 @@ _STOPWORD_TEXT = """的 了 是 在 和 与 及 并 也 都 又 还 就 而 或 
     he she his her has have had be been being can could would should will about per"""
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
+_TAG_CACHE = 20_000  # tagged texts kept (a few MB at most)
 _ALNUM = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?|[^\sA-Za-z\d]+")
 _PUNCT = re.compile(r"^[\W_]+$")
 
@@ -84,10 +85,12 @@ class Lexicon:
         self._pos = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
         self._pos.tokenizer = self._tokenizer
         self._pos.word_tag_tab = dict(_base_word_tags())
+        self._tags: dict[str, tuple[tuple[str, str], ...]] = {}
         self.add_words(user_words)
 
     def add_words(self, words: Iterable[tuple[str, str]]) -> None:
         """Keep each word whole when cutting; ``tag`` (nr, nt...) is its part of speech."""
+        self._tags.clear()
         for word, tag in words:
             if word:
                 self._tokenizer.add_word(word, freq=None, tag=tag or None)
@@ -114,7 +117,13 @@ class Lexicon:
 
     def tag(self, text: str) -> list[tuple[str, str]]:
         """(word, part-of-speech) pairs, jieba's tag set (nr person, ns place, nt org...)."""
-        return [(p.word, p.flag) for p in self._pos.cut(text)]
+        cached = self._tags.get(text)
+        if cached is None:
+            # Corpus sentences are tagged again and again across questions: keep the result.
+            if len(self._tags) >= _TAG_CACHE:
+                self._tags.clear()
+            cached = self._tags[text] = tuple((p.word, p.flag) for p in self._pos.cut(text))
+        return list(cached)
 
 
 def content_terms(tokens: Sequence[str]) -> list[str]:

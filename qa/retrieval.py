@@ -17,6 +17,7 @@ from qa.profiles import ProfileMatch, match_profiles
 
 # Beyond this many chunks dense search stops scanning everything and fetches a pool.
 _FULL_SCAN_LIMIT = 500
+_VECTOR_CACHE = 1024  # question vectors kept
 
 
 class SearchIndex(Protocol):
@@ -70,10 +71,16 @@ class Retriever:
         self.top_k = settings.top_k
         self.floor = settings.relevance_floor
         self.rrf_k = settings.rrf_k
+        self._vectors: dict[str, np.ndarray] = {}
 
     def _dense(self, question: str) -> dict[int, float]:
         assert self.index is not None and self.embedder is not None
-        vector = self.embedder.embed_query(question)
+        vector = self._vectors.get(question)
+        if vector is None:
+            # The same text comes back often (a follow-up's history, a retried question).
+            if len(self._vectors) >= _VECTOR_CACHE:
+                self._vectors.pop(next(iter(self._vectors)))
+            vector = self._vectors[question] = self.embedder.embed_query(question)
         n = len(self.kb.chunks)
         hits = self.index.search(vector, n if n <= _FULL_SCAN_LIMIT else 100)
         scores: dict[int, float] = {}
