@@ -130,44 +130,79 @@ def _wrap(
     )
 
 
-def _load_embedded(settings: Settings) -> SentenceTransformerEmbedder:
+def _load_embedded(settings: Settings) -> Embedder:
     from embeddings import _e5_convert as e5
-    from embeddings._st_compat import quiet_loading, st_modules
 
     files = e5.locate_embedded_files()
     target = e5.cache_path(settings.model_cache_dir, files)
-    start = time.perf_counter()
-    with quiet_loading():
-        if not target.is_dir():
-            log.info("converting the embedded model into %s (once)", target)
-            e5.convert_to_cache(files, target)
-        SentenceTransformer = st_modules()[0]
-        try:
-            model = SentenceTransformer(
-                str(target), device="cpu", local_files_only=True, prompts=_prompts(settings)
-            )
-        except Exception as exc:  # a damaged cache: convert again rather than fail for good
-            log.warning("cached model %s is unusable (%s); converting again", target, exc)
-            shutil.rmtree(target, ignore_errors=True)
-            try:
-                e5.convert_to_cache(files, target)
-                model = SentenceTransformer(
-                    str(target), device="cpu", local_files_only=True, prompts=_prompts(settings)
-                )
-            except ModelLoadError:
-                raise
-            except Exception as exc2:
-                raise ModelLoadError(
-                    f"cannot load the embedded model from {target}: {exc2}"
-                ) from exc2
-    log.info("embedded model loaded in %.2f s", time.perf_counter() - start)
+    # No backend in the fingerprint: torch and ONNX give the same vectors (cosine > 0.9999),
+    # so switching backends keeps the index.
     source = {
         "model": "multilingual-e5-small",
         "weights_sha256": files.weights_sha256,
         "tokenizer_sha256": files.tokenizer_sha256,
         "converter": e5.CONVERTER_VERSION,
     }
-    return _wrap(model, settings.embedding_model, _make_fingerprint(source, settings), settings)
+    fingerprint = _make_fingerprint(source, settings)
+    start = time.perf_counter()
+    if settings.embedding_backend in ("auto", "onnx"):
+        embedder: Embedder = _open_onnx(settings, files, target, fingerprint)
+    else:
+        model = _retrying(files, target, lambda: _open_st(target, settings))
+        embedder = _wrap(model, settings.embedding_model, fingerprint, settings)
+    log.info("embedded model loaded in %.2f s", time.perf_counter() - start)
+    return embedder
+
+
+def _open_st(folder: Path, settings: Settings) -> Any:
+    from embeddings._st_compat import quiet_loading, st_modules
+
+    SentenceTransformer = st_modules()[0]
+    with quiet_loading():
+        return SentenceTransformer(
+            str(folder), device="cpu", local_files_only=True, prompts=_prompts(settings)
+        )
+
+
+def _open_onnx(settings: Settings, files: Any, target: Path, fingerprint: str) -> Embedder:
+    from embeddings._onnx import OnnxEmbedder, export_onnx, onnx_path
+
+    def _open() -> OnnxEmbedder:
+        if not onnx_path(target).is_file():
+            export_onnx(target)
+        return OnnxEmbedder(
+            target,
+            settings.embedding_model,
+            fingerprint,
+            query_prompt=settings.query_prompt,
+            passage_prompt=settings.passage_prompt,
+            batch_size=settings.embedding_batch_size,
+        )
+
+    return _retrying(files, target, _open)
+
+
+def _retrying(files: Any, target: Path, open_model: Any) -> Any:
+    """Open the cached model (converting it first if absent); a damaged cache is rebuilt once."""
+    from embeddings import _e5_convert as e5
+
+    if not target.is_dir():
+        log.info("converting the embedded model into %s (once)", target)
+        e5.convert_to_cache(files, target)
+    try:
+        return open_model()
+    except ModelLoadError:
+        raise  # our own diagnosis (e.g. a missing package): rebuilding would not help
+    except Exception as exc:
+        log.warning("cached model %s is unusable (%s); converting again", target, exc)
+    shutil.rmtree(target, ignore_errors=True)
+    e5.convert_to_cache(files, target)
+    try:
+        return open_model()
+    except ModelLoadError:
+        raise
+    except Exception as exc:
+        raise ModelLoadError(f"cannot load the embedded model from {target}: {exc}") from exc
 
 
 def _load_sentence_transformer(settings: Settings, name: str) -> SentenceTransformerEmbedder:

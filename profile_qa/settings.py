@@ -41,6 +41,8 @@ class Settings:
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
     embedding_batch_size: int = 32
+    # auto = onnx for the embedded model (no torch import at start-up), torch for the others
+    embedding_backend: str = "auto"  # auto | torch | onnx
     index_type: str = "flat"  # flat | hnsw | ivf
 
     # retrieval and answering
@@ -84,6 +86,7 @@ class Settings:
 
 
 _CHOICES = {
+    "embedding_backend": ("auto", "torch", "onnx"),
     "index_type": ("flat", "hnsw", "ivf"),
     "retrieval_mode": ("hybrid", "dense", "bm25"),
     "generator": ("extractive", "llm"),
@@ -95,6 +98,15 @@ def _validate(s: Settings) -> None:
         if getattr(s, name) not in allowed:
             value = getattr(s, name)
             raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    if s.embedding_backend == "onnx" and not (
+        s.embedding_model == EMBEDDED_MODEL or s.embedding_model.startswith("fake:")
+    ):
+        raise ConfigError(
+            f"embedding_backend 'onnx' runs only the embedded model ({EMBEDDED_MODEL}); "
+            "use embedding_backend 'torch' for other models"
+        )
+    if s.embedding_batch_size < 1:
+        raise ConfigError("embedding_batch_size must be at least 1")
     if s.chunk_size < 32:
         raise ConfigError("chunk_size must be at least 32 tokens")
     if s.chunk_overlap_sentences < 0:

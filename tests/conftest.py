@@ -43,9 +43,7 @@ def model_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("models")
 
 
-@pytest.fixture(scope="session")
-def real_embedder(model_cache_dir: Path) -> Any:
-    """The embedded e5 model, loaded once per session (converted into ``model_cache_dir``)."""
+def _load_real(model_cache_dir: Path, **overrides: Any) -> Any:
     from embeddings import load_embedder
 
     # Session fixtures run before the autouse env fixture; huggingface_hub reads these at import.
@@ -53,4 +51,16 @@ def real_embedder(model_cache_dir: Path) -> Any:
         mp.setenv("HF_HUB_OFFLINE", "1")
         mp.setenv("TRANSFORMERS_OFFLINE", "1")
         # data_dir/models is the cache, so the session folder itself is the data dir.
-        return load_embedder(load_settings(env={}, data_dir=model_cache_dir))
+        return load_embedder(load_settings(env={}, data_dir=model_cache_dir, **overrides))
+
+
+@pytest.fixture(scope="session")
+def real_embedder(model_cache_dir: Path) -> Any:
+    """The embedded e5 model as the product runs it, loaded once per session."""
+    return _load_real(model_cache_dir)
+
+
+@pytest.fixture(scope="session")
+def torch_embedder(real_embedder: Any, model_cache_dir: Path) -> Any:
+    """The embedded e5 model on the torch backend (sentence-transformers), same cache."""
+    return _load_real(model_cache_dir, embedding_backend="torch")

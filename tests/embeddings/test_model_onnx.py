@@ -1,0 +1,88 @@
+"""The ONNX Runtime backend of the embedded model: same vectors as torch, no torch import."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from profile_qa.errors import ConfigError
+from profile_qa.settings import EMBEDDED_MODEL, load_settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("model", "backend", "ok"),
+    [
+        (EMBEDDED_MODEL, "onnx", True),
+        ("BAAI/bge-small-zh-v1.5", "auto", True),
+        ("fake:hashing-64", "onnx", True),
+        ("BAAI/bge-small-zh-v1.5", "onnx", False),
+        ("/models/bge-m3", "torch", True),
+        (EMBEDDED_MODEL, "openvino", False),
+    ],
+)
+def test_backend_setting_is_validated(model: str, backend: str, ok: bool) -> None:
+    if ok:
+        assert load_settings(env={}, embedding_model=model, embedding_backend=backend)
+    else:
+        with pytest.raises(ConfigError, match="embedding_backend"):
+            load_settings(env={}, embedding_model=model, embedding_backend=backend)
+
+
+TEXTS = [
+    "协调捐赠(采购)负压救护车329辆、MPV50辆",
+    "1月23日深圳市副市长黄敏率夏昆山等工作人员到企业现场办公,并任命夏昆山为生产一线总指挥。",
+    "Xia Kunshan worked on the front line for 59 days.",
+    "",
+]
+
+
+@pytest.mark.slow
+def test_default_backend_is_onnx_with_the_torch_vectors_and_fingerprint(
+    real_embedder: Any, torch_embedder: Any
+) -> None:
+    assert type(real_embedder).__name__ == "OnnxEmbedder"
+    assert type(torch_embedder).__name__ == "SentenceTransformerEmbedder"
+    assert real_embedder.fingerprint == torch_embedder.fingerprint  # an index stays valid
+    assert real_embedder.dimension == 384
+    passages = real_embedder.embed_passages(TEXTS)
+    assert passages.dtype == np.float32 and passages.shape == (4, 384)
+    cos = (passages * torch_embedder.embed_passages(TEXTS)).sum(axis=1)
+    assert cos.min() > 0.9999, cos
+    query = real_embedder.embed_query("武汉市经信局协调捐赠了多少辆MPV？")
+    assert float(query @ torch_embedder.embed_query("武汉市经信局协调捐赠了多少辆MPV？")) > 0.9999
+    assert float(query @ passages[0]) == pytest.approx(0.91646, abs=1e-3)
+
+
+@pytest.mark.slow
+def test_onnx_backend_truncates_long_passages_like_torch(
+    real_embedder: Any, torch_embedder: Any
+) -> None:
+    long_text = "夏昆山带领同事赶赴深圳市口罩生产重点企业。" * 80  # far beyond 512 tokens
+    a = real_embedder.embed_passages([long_text, "深中海"])
+    b = torch_embedder.embed_passages([long_text, "深中海"])
+    assert (a * b).sum(axis=1).min() > 0.9999
+
+
+@pytest.mark.slow
+def test_warm_onnx_load_does_not_import_torch(real_embedder: Any, model_cache_dir: Path) -> None:
+    script = (
+        "import json, sys\n"
+        "from embeddings import load_embedder\n"
+        "from profile_qa.settings import load_settings\n"
+        f"e = load_embedder(load_settings(env={{}}, data_dir={str(model_cache_dir)!r}))\n"
+        "v = e.embed_query('夏昆山是谁？')\n"
+        "print(json.dumps({'torch': 'torch' in sys.modules, 'dim': int(v.shape[0])}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True,
+        env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"},
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"torch": False, "dim": 384}
