@@ -230,7 +230,8 @@ class ExtractiveGenerator:
                 return None
         coverage = max(self._coverage(q, text), _WINDOW_WEIGHT * self._coverage(q, window))
         if dense is not None:
-            coverage = max(coverage, dense)
+            # English: sentence similarity (rescaled 0..1), shared with the words that do meet.
+            coverage = 0.5 * coverage + 0.5 * dense if q.terms else dense
         needed = MIN_COVERAGE_TYPED if typed and (slot_hit or not q.slot) else MIN_COVERAGE
         if coverage < MIN_COVERAGE_TYPED:
             return None

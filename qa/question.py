@@ -89,9 +89,35 @@ _ENGLISH_UNITS = (
     (re.compile(r"\b(yuan|money|cost|price)\b", re.I), "money"),
 )
 _ENGLISH_COUNTED = re.compile(
-    r"how (?:many|much|long)((?:\s+(?!did\b|do\b|does\b|was\b|were\b|is\b|are\b|has\b|have\b)"
-    r"[\w'-]+){0,3})",
+    r"how (?:many|much|long)((?:\s+(?!(?:did|do|does|was|were|is|are|has|have|per|of|in|on|at|for"
+    r"|to|by|with)\b)[\w'-]+){0,3})",
     re.I,
+)
+# A small English -> Chinese glossary of everyday words (no names: those are aliases).
+_GLOSSARY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rf"\b({en})\b", re.I), zh)
+    for en, zh in (
+        ("per day|daily|a day|each day", "日均"),
+        ("per day|daily|a day|each day", "每天"),
+        ("documents?|telegrams?|files", "文电"),
+        ("meetings?", "会"),
+        ("masks?", "口罩"),
+        ("protective (suits?|clothing|gowns?)", "防护服"),
+        ("ambulances?", "救护车"),
+        ("founded|established|set up", "成立"),
+        ("standards?", "标准"),
+        ("platforms?", "平台"),
+        ("hospitals?", "医院"),
+        ("employees?|staff|workers", "员工"),
+        ("volunteers?", "志愿者"),
+        (r"donat\w*", "捐"),
+        (r"produc\w*|output", "生产"),
+        ("tests?|testing", "检测"),
+        ("consecutive", "连续"),
+        ("front line|frontline", "一线"),
+        ("party members?", "党员"),
+        ("honou?rs?|awards?", "荣誉"),
+    )
 )
 _ENTITY_TAGS = ("nr", "nrt", "nt", "nz", "ns")
 _ANCHOR_TAGS = ("nr", "nrt", "nt")
@@ -141,9 +167,10 @@ def _classifier(text: str, slot: str) -> str:
     # English: the unit is the noun counted ("how many consecutive days"), not "per day".
     counted = _ENGLISH_COUNTED.search(text)
     if counted:
-        for pattern, unit in _ENGLISH_UNITS:
-            if pattern.search(counted.group(1)):
-                return unit
+        hits = [(m.start(), unit) for pattern, unit in _ENGLISH_UNITS
+                for m in [pattern.search(counted.group(1))] if m]  # fmt: skip
+        if hits:
+            return min(hits)[1]  # "hours a day" counts hours
     return ""
 
 
@@ -222,8 +249,10 @@ def analyse(text: str, kb: KnowledgeBase) -> Question:
     ]
     latin = is_mostly_latin(text)
     if latin:
-        # English words cannot meet Chinese sentences; keep the ones the articles contain (MPV).
+        # English words cannot meet Chinese sentences; keep the ones the articles contain (MPV)
+        # and the Chinese of a few common question words.
         terms = [t for t in terms if len(t) > 1 and kb.in_corpus(t)]
+        terms += [zh for pattern, zh in _GLOSSARY if pattern.search(text) and kb.in_corpus(zh)]
     kind = question_kind(text)
     classifier = _classifier(text, slot) if kind == "quantity" else ""
     slot_required = bool(slot) and slot not in GENERIC_SLOTS and kind not in ("date",)
