@@ -13,7 +13,8 @@ from profile_qa.errors import IndexNotBuiltError, InvalidQuestionError
 from profile_qa.settings import Settings
 from qa import followup
 from qa.citations import cite
-from qa.extractive import Draft, ExtractiveGenerator, refusal_text
+from qa.compose import Draft, refusal_text
+from qa.extractive import ExtractiveGenerator
 from qa.knowledge import KnowledgeBase
 from qa.llm import LLMGenerator, LLMUnavailableError, is_refusal
 from qa.model import Answer, Passage

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
 from embeddings.base import Embedder
 from qa import facts
+from qa.compose import Draft, Pick, compose, refusal_text
 from qa.knowledge import KnowledgeBase, Sentence
-from qa.model import Citation, Passage
+from qa.model import Passage
 from qa.question import GENERIC_SLOTS, Question, analyse, split_parts
 
 _ACTION = re.compile(
@@ -26,43 +27,10 @@ _HEADING = re.compile(r"^[^。！？；]{0,30}$|^——")
 MIN_COVERAGE = 0.34  # share of the question's IDF mass a sentence must hold to answer alone
 MIN_COVERAGE_TYPED = 0.15  # when the sentence also has the asked-for quantity/date and noun
 _MAX_SENTENCES = 4
-_SHORT_QUOTE = 30  # characters of context shown after a short answer before cutting to its clause
-_LONG_QUOTE = 90
 _WEAK_SHARE = 0.4  # a list item below the threshold must still score this close to the best
 _MIN_GAIN = 0.1  # share of the question's IDF mass a further sentence must add
 _CLOSE_SCORE = 0.7  # "how" questions also take steps scoring this close to the best
 _WINDOW_WEIGHT = 0.85  # coverage earned with the previous sentence's help counts a bit less
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A generator's answer before it becomes an Answer."""
-
-    text: str
-    citations: tuple[Citation, ...]
-    refused: bool
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class _Pick:
-    sentence: Sentence
-    passage: Passage
-    score: float
-    focus: str
-    keep: tuple[str, ...]
-    strong: bool = True  # answers on its own (else only completes a list)
-
-
-def refusal_text(question: Question) -> str:
-    """What to say when the articles do not answer."""
-    if question.latin:
-        if question.unknown:
-            return f"The articles say nothing about {question.unknown[0]}. (资料中没有找到相关信息)"
-        return "The articles don't say. (资料中没有找到相关信息)"
-    if question.unknown:
-        return f"资料中没有找到关于“{question.unknown[0]}”的信息。"
-    return "资料中没有找到能回答这个问题的内容。"
 
 
 class ExtractiveGenerator:
@@ -82,16 +50,16 @@ class ExtractiveGenerator:
             # Nothing in an English question meets the articles (no profile, no shared word):
             # sentence similarity alone would always find "something".
             return Draft(refusal_text(question), (), True)
-        picks: list[_Pick] = []
+        picks: list[Pick] = []
         for part in self._parts(question):
             for sub in self._per_profile(part):
                 picks.extend(self._answer_part(sub, passages))
-        unique: dict[tuple[str, int], _Pick] = {}
+        unique: dict[tuple[str, int], Pick] = {}
         for p in picks:
             unique.setdefault((p.passage.chunk.article_id, p.sentence.start), p)
         if not unique:
             return Draft(refusal_text(question), (), True)
-        return self._compose(question, list(unique.values()))
+        return compose(question, list(unique.values()))
 
     def _parts(self, question: Question) -> list[Question]:
         texts = split_parts(question.text)
@@ -128,7 +96,7 @@ class ExtractiveGenerator:
                     out.append((s, p))
         return out
 
-    def _answer_part(self, q: Question, passages: Sequence[Passage]) -> list[_Pick]:
+    def _answer_part(self, q: Question, passages: Sequence[Passage]) -> list[Pick]:
         candidates = self._candidates(q, passages)
         if not candidates:
             return []
@@ -151,7 +119,7 @@ class ExtractiveGenerator:
             return self._several(q, scored)
         return [scored[0]]
 
-    def _several(self, q: Question, scored: list[_Pick]) -> list[_Pick]:
+    def _several(self, q: Question, scored: list[Pick]) -> list[Pick]:
         """Greedy cover: add sentences while they bring question terms not yet shown."""
         chosen = [scored[0]]
         shown = self._hits(q, scored[0].sentence.text)
@@ -196,7 +164,7 @@ class ExtractiveGenerator:
         parts = [w for w in self.kb.lexicon.cut_for_search(q.slot) if len(w) >= 2]
         return any(w in text and w not in GENERIC_SLOTS for w in parts)
 
-    def _score(self, q: Question, s: Sentence, p: Passage, dense: float | None) -> _Pick | None:
+    def _score(self, q: Question, s: Sentence, p: Passage, dense: float | None) -> Pick | None:
         text = s.text
         slot_hit = self._slot_hit(q, text, p.chunk.indexed_text)
         if q.slot_required and not slot_hit:
@@ -238,7 +206,7 @@ class ExtractiveGenerator:
         score = coverage + 0.25 * slot_hit + 0.05 / p.rank
         keep = (focus, q.slot, *q.terms)
         strong = coverage >= needed and anchored
-        return _Pick(s, p, score, focus, tuple(k for k in keep if k), strong)
+        return Pick(s, p, score, focus, tuple(k for k in keep if k), strong)
 
     def _anchor(self, q: Question, text: str) -> int:
         """Where the thing asked about sits in the sentence: the slot, else the rarest term."""
@@ -300,7 +268,7 @@ class ExtractiveGenerator:
         # Rescaled to 0..1 within the candidates: only the order matters across languages.
         return (sims - low) / (high - low) if high > low else np.ones_like(sims)
 
-    def _activity(self, q: Question, candidates: list[tuple[Sentence, Passage]]) -> list[_Pick]:
+    def _activity(self, q: Question, candidates: list[tuple[Sentence, Passage]]) -> list[Pick]:
         scored = []
         for s, p in candidates:
             text = s.text
@@ -309,12 +277,12 @@ class ExtractiveGenerator:
             score = len(_ACTION.findall(text)) * 0.4 + 0.5 * bool(re.search(r"\d", text))
             score += 0.3 * self._coverage(q, text) + 0.05 / p.rank
             score -= 0.3 * (len(text) > 150)
-            scored.append(_Pick(s, p, score, "", tuple(_ACTION.findall(text))))
+            scored.append(Pick(s, p, score, "", tuple(_ACTION.findall(text))))
         scored.sort(key=lambda x: -x.score)
         chosen = scored[:4]
         return sorted(chosen, key=lambda x: (x.passage.chunk.article_id, x.sentence.start))
 
-    def _definition(self, q: Question, candidates: list[tuple[Sentence, Passage]]) -> list[_Pick]:
+    def _definition(self, q: Question, candidates: list[tuple[Sentence, Passage]]) -> list[Pick]:
         aliases = [a for m in q.profiles for a in m.profile.aliases]
         for s, p in sorted(candidates, key=lambda c: c[0].start):
             text = s.text
@@ -325,55 +293,5 @@ class ExtractiveGenerator:
                 if re.match(r"(，)?(是|作为|成立于)", text[i + len(alias) :]) or re.search(
                     r"(身为|作为)[^，。]{2,40}的$", text[:i]
                 ):
-                    return [_Pick(s, p, 1.0, "", (alias,))]
+                    return [Pick(s, p, 1.0, "", (alias,))]
         return []
-
-    def _compose(self, q: Question, picks: list[_Pick]) -> Draft:
-        citations, lines = [], []
-        for n, pick in enumerate(picks, start=1):
-            s = pick.sentence
-            citations.append(Citation(n, pick.passage.chunk, s.start, s.end))
-            lines.append((pick, self._quote(q, pick, len(picks)), n))
-        if len(q.profiles) <= 1:  # one profile: read the sentences in article order
-            lines.sort(key=lambda x: (x[0].passage.chunk.article_id, x[0].sentence.start))
-            lines = [(pick, quote, i) for i, (pick, quote, _) in enumerate(lines, start=1)]
-            citations = [
-                replace(c, number=i)
-                for i, c in enumerate(
-                    sorted(citations, key=lambda c: (c.chunk.article_id, c.sentence_start)), start=1
-                )
-            ]
-        if len(lines) == 1:
-            pick, quote, n = lines[0]
-            lead = pick.focus if pick.focus and not q.multi else ""
-            if q.latin:
-                text = (
-                    f"{lead}. The article says: {quote}[{n}]"
-                    if lead
-                    else f"The article says: {quote}[{n}]"
-                )
-            else:
-                text = f"{lead}。原文：{quote}[{n}]" if lead else f"{quote}[{n}]"
-        else:
-            head = "The articles say:" if q.latin else "根据资料："
-            body = "\n".join(f"{self._label(q, pick)}{quote}[{n}]" for pick, quote, n in lines)
-            text = f"{head}\n{body}"
-        return Draft(text, tuple(citations), False)
-
-    def _quote(self, q: Question, pick: _Pick, count: int) -> str:
-        """The part of the sentence worth showing: the clause of a short answer, else the
-        clauses holding the question's words."""
-        text = pick.sentence.text
-        if count == 1 and pick.focus and not q.multi and pick.focus in text:
-            quote = facts.trim(text, [pick.focus], limit=_SHORT_QUOTE)
-        else:
-            quote = facts.trim(text, list(pick.keep), limit=_LONG_QUOTE)
-        return quote.rstrip("；;，,")
-
-    def _label(self, q: Question, pick: _Pick) -> str:
-        # Answers about several profiles say which line is which.
-        if len(q.profiles) > 1:
-            subject = pick.passage.chunk.subject
-            short = next((m.alias for m in q.profiles if m.profile.subject == subject), subject)
-            return f"{short}："
-        return "· "
