@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 _DIGITS = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万亿]+)"
-_NUMBER = rf"(?:近|约|超过|逾|上|达|共)?{_DIGITS}(?:多|余)?[十百千万亿]*(?:多|余)?"
+_NUMBER = rf"(?:近|约|超过|逾|上)?{_DIGITS}(?:多|余)?[十百千万亿]*(?:多|余)?"
 UNIT_GROUPS: dict[str, str] = {
     "people": r"名|人|位",
     "money": r"元|美元",
