@@ -9,9 +9,9 @@ asserts nothing.
 
     .venv/bin/python benchmarks/bench_index.py                      # 10k, 100k, 1M (~7 min)
     .venv/bin/python benchmarks/bench_index.py --sizes 10000,100000 --queries 500
-    # HNSW at 1M is skipped by default (a 1M build takes many minutes on 2 cores):
+    # HNSW at 1M is skipped by default (its build takes ~10 minutes on 2 cores):
     .venv/bin/python benchmarks/bench_index.py --sizes 1000000 --types hnsw \
-        --hnsw-max-size 1000000 --hnsw-m 16 --ef-construction 40
+        --hnsw-max-size 1000000 --hnsw-m 16 --ef-construction 40 --ef-search 64,256,1024
 """
 
 from __future__ import annotations
@@ -80,8 +80,11 @@ def exact_top_k(data: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
     return best
 
 
-def run_one(n: int, index_type: str, queries_n: int, params: dict[str, Any]) -> dict[str, Any]:
-    """Build and measure one (size, type) in this process; returns the figures."""
+def run_one(
+    n: int, index_type: str, queries_n: int, params: dict[str, Any], probes: list[int]
+) -> list[dict[str, Any]]:
+    """Build one (size, type) in this process and measure it at each query-time setting
+    (HNSW efSearch or IVF nprobe values in ``probes``; the index's own when empty)."""
     import faiss
 
     clusters = max(16, n // POINTS_PER_CLUSTER)
@@ -92,35 +95,43 @@ def run_one(n: int, index_type: str, queries_n: int, params: dict[str, Any]) -> 
     started = time.perf_counter()
     built = build_faiss_index(data, index_type, ivf_min_vectors=0, **params)
     build_s = time.perf_counter() - started
-
-    latencies = []
-    found = np.empty((queries_n, K), dtype=np.int64)
-    for i in range(queries_n):
-        q = queries[i : i + 1]
-        t = time.perf_counter_ns()
-        _, ids = built.index.search(q, K)
-        latencies.append(time.perf_counter_ns() - t)
-        found[i] = ids[0]
-    recall = np.mean([len(set(found[i]) & set(truth[i])) / K for i in range(queries_n)])
-
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "v.faiss")
         faiss.write_index(built.index, path)
         size = os.path.getsize(path)
-    return {
-        "n": n,
-        "type": built.index_type,
-        "params": built.params,
-        "build_s": build_s,
-        "p50_ms": float(np.percentile(latencies, 50)) / 1e6,
-        "p95_ms": float(np.percentile(latencies, 95)) / 1e6,
-        "recall": float(recall),
-        "size_mb": size / 2**20,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+
+    rows = []
+    for probe in probes or [0]:
+        shown = dict(built.params)
+        if probe and built.index_type == "hnsw":
+            built.index.hnsw.efSearch = shown["ef_search"] = probe
+        elif probe and built.index_type == "ivf":
+            built.index.nprobe = shown["nprobe"] = probe
+        latencies = []
+        found = np.empty((queries_n, K), dtype=np.int64)
+        for i in range(queries_n):
+            t = time.perf_counter_ns()
+            _, ids = built.index.search(queries[i : i + 1], K)
+            latencies.append(time.perf_counter_ns() - t)
+            found[i] = ids[0]
+        recall = np.mean([len(set(found[i]) & set(truth[i])) / K for i in range(queries_n)])
+        rows.append(
+            {
+                "n": n,
+                "type": built.index_type,
+                "params": shown,
+                "build_s": build_s,
+                "p50_ms": float(np.percentile(latencies, 50)) / 1e6,
+                "p95_ms": float(np.percentile(latencies, 95)) / 1e6,
+                "recall": float(recall),
+                "size_mb": size / 2**20,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    return rows
 
 
-def _child(args: argparse.Namespace, n: int, index_type: str) -> dict[str, Any]:
+def _child(args: argparse.Namespace, n: int, index_type: str) -> list[dict[str, Any]]:
     # A fresh process per measurement, so peak RSS belongs to that one index alone.
     params = _params(args, index_type)
     command = [
@@ -134,6 +145,8 @@ def _child(args: argparse.Namespace, n: int, index_type: str) -> dict[str, Any]:
         str(args.threads),
         "--params",
         json.dumps(params),
+        "--probes",
+        _probes(args, index_type),
     ]
     out = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -141,14 +154,12 @@ def _child(args: argparse.Namespace, n: int, index_type: str) -> dict[str, Any]:
 
 def _params(args: argparse.Namespace, index_type: str) -> dict[str, Any]:
     if index_type == "hnsw":
-        return {
-            "hnsw_m": args.hnsw_m,
-            "ef_construction": args.ef_construction,
-            "ef_search": args.ef_search,
-        }
-    if index_type == "ivf" and args.nprobe:
-        return {"nprobe": args.nprobe}
+        return {"hnsw_m": args.hnsw_m, "ef_construction": args.ef_construction}
     return {}
+
+
+def _probes(args: argparse.Namespace, index_type: str) -> str:
+    return {"hnsw": args.ef_search, "ivf": args.nprobe}.get(index_type, "")
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
@@ -177,8 +188,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--hnsw-m", type=int, default=32)
     parser.add_argument("--ef-construction", type=int, default=80)
-    parser.add_argument("--ef-search", type=int, default=64)
-    parser.add_argument("--nprobe", type=int, default=0, help="0: the index's own choice")
+    parser.add_argument(
+        "--ef-search", default="64,256", help="comma-separated HNSW efSearch values to measure"
+    )
+    parser.add_argument(
+        "--nprobe", default="", help="comma-separated IVF nprobe values (default: the index's)"
+    )
     parser.add_argument(
         "--threads",
         type=int,
@@ -193,6 +208,7 @@ def main() -> None:
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--params", default="{}", help=argparse.SUPPRESS)
+    parser.add_argument("--probes", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
@@ -200,7 +216,9 @@ def main() -> None:
 
         faiss.omp_set_num_threads(args.threads)
         n, index_type = args.child.split(":")
-        print(json.dumps(run_one(int(n), index_type, args.queries, json.loads(args.params))))
+        probes = [int(p) for p in args.probes.split(",") if p.strip()]
+        rows = run_one(int(n), index_type, args.queries, json.loads(args.params), probes)
+        print(json.dumps(rows))
         return
 
     import faiss
@@ -220,13 +238,13 @@ def main() -> None:
             if index_type == "hnsw" and n > args.hnsw_max_size:
                 print(f"  {n:>9,} hnsw  skipped (above --hnsw-max-size)", flush=True)
                 continue
-            row = _child(args, n, index_type)
-            rows.append(row)
-            print(
-                f"  {n:>9,} {index_type:<5} build {row['build_s']:6.1f} s  "
-                f"p50 {row['p50_ms']:.3f} ms  recall {row['recall']:.3f}",
-                flush=True,
-            )
+            for row in _child(args, n, index_type):
+                rows.append(row)
+                print(
+                    f"  {n:>9,} {index_type:<5} build {row['build_s']:6.1f} s  "
+                    f"p50 {row['p50_ms']:.3f} ms  recall {row['recall']:.3f}  {row['params']}",
+                    flush=True,
+                )
     print(f"\ntotal {time.perf_counter() - started:.0f} s\n")
     print(_table(rows))
 
