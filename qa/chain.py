@@ -196,7 +196,7 @@ def _knowledge(chunks: Sequence[Any], aliases: dict[str, tuple[str, ...]]) -> Kn
     kb = _KB_CACHE.get(key)
     if kb is None:
         if len(_KB_CACHE) >= _KB_CACHE_SIZE:
-            _KB_CACHE.pop(next(iter(_KB_CACHE)))
+            _KB_CACHE.pop(next(iter(_KB_CACHE)), None)
         kb = _KB_CACHE[key] = KnowledgeBase(chunks, aliases)
     return kb
 

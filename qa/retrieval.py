@@ -79,7 +79,7 @@ class Retriever:
         if vector is None:
             # The same text comes back often (a follow-up's history, a retried question).
             if len(self._vectors) >= _VECTOR_CACHE:
-                self._vectors.pop(next(iter(self._vectors)))
+                self._vectors.pop(next(iter(self._vectors), ""), None)  # threads may race here
             vector = self._vectors[question] = self.embedder.embed_query(question)
         n = len(self.kb.chunks)
         hits = self.index.search(vector, n if n <= _FULL_SCAN_LIMIT else 100)
