@@ -11,6 +11,7 @@ from profile_qa.cli import main
 from qa import answer_to_dict, format_answer
 from qa.chain import Answerer
 from qa.citations import cite, markers, renumber
+from tests.qa.fake_openai import FakeOpenAI
 
 
 @pytest.mark.parametrize(
@@ -88,3 +89,32 @@ def test_ask_stream_prints_the_answer_and_sources() -> None:
     code, out, err = _ask("--stream", "依文集团成立于哪一年？")
     assert code == 0, err
     assert out.startswith("1994年") and "来源：" in out
+
+
+def test_ask_through_an_llm_endpoint_streams_and_cites(fake_llm: FakeOpenAI) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["ask", "--generator", "llm", "--stream", "武汉市经信局协调捐赠了多少辆MPV？"],
+        env={
+            "PROFILE_QA_EMBEDDING_MODEL": "fake:hashing-256",
+            "PROFILE_QA_LLM_BASE_URL": fake_llm.base_url,
+            "PROFILE_QA_LLM_MODEL": "fake-ok",
+        },
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("根据资料") and "[1]" in result.stdout
+    assert "来源：" in result.stdout and fake_llm.requests[-1]["stream"] is True
+
+
+def test_ask_shows_the_fallback_when_the_llm_fails(fake_llm: FakeOpenAI) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["ask", "--generator", "llm", "武汉市经信局协调捐赠了多少辆MPV？"],
+        env={
+            "PROFILE_QA_EMBEDDING_MODEL": "fake:hashing-256",
+            "PROFILE_QA_LLM_BASE_URL": fake_llm.base_url,
+            "PROFILE_QA_LLM_MODEL": "fake-500",
+        },
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("50辆") and "LLM unavailable" in result.stdout
