@@ -227,9 +227,3 @@ def load_answerer(
             index = embeddings.open_index(settings, embedder)
     kb = _knowledge(index.chunks, load_aliases(settings.alias_file))
     return Answerer(settings, kb, index, embedder)
-
-
-def with_settings(answerer: Answerer, **changes: Any) -> Answerer:
-    """The same loaded corpus and model with other settings (generator, top_k...)."""
-    settings = answerer.settings.replace(**changes)
-    return Answerer(settings, answerer.kb, answerer.retriever.index, answerer.retriever.embedder)
