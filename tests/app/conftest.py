@@ -34,10 +34,7 @@ def real_server(
     The host site's origin is allowed to frame the chat and call the API.
     """
     import app
-    import qa
 
-    if not hasattr(qa, "load_answerer"):
-        pytest.skip("qa.load_answerer has not landed yet")
     settings = load_settings(
         env={},
         data_dir=tmp_path_factory.mktemp("web-data"),
@@ -49,9 +46,13 @@ def real_server(
         yield url, settings
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Debian Chromium (Playwright never downloads its own browser here)."""
+    """Headless Debian Chromium (Playwright never downloads its own browser here).
+
+    Module scope: Playwright's sync API keeps an event loop running in this thread while it
+    is open, which would break every asyncio test collected after the browser tests.
+    """
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run browser tests")
     from playwright.sync_api import sync_playwright
