@@ -7,7 +7,7 @@ written by faiss and the peak RSS of a fresh process holding the data, the queri
 index (the index itself takes about its file size in memory). Prints a Markdown table;
 asserts nothing.
 
-    .venv/bin/python benchmarks/bench_index.py                      # 10k, 100k, 1M (~7 min)
+    .venv/bin/python benchmarks/bench_index.py                      # 10k, 100k, 1M (3-7 min)
     .venv/bin/python benchmarks/bench_index.py --sizes 10000,100000 --queries 500
     # HNSW at 1M is skipped by default (its build takes ~10 minutes on 2 cores):
     .venv/bin/python benchmarks/bench_index.py --sizes 1000000 --types hnsw \
@@ -189,7 +189,7 @@ def main() -> None:
     parser.add_argument("--hnsw-m", type=int, default=32)
     parser.add_argument("--ef-construction", type=int, default=80)
     parser.add_argument(
-        "--ef-search", default="64,256", help="comma-separated HNSW efSearch values to measure"
+        "--ef-search", default="64,128,256", help="comma-separated HNSW efSearch values to measure"
     )
     parser.add_argument(
         "--nprobe", default="", help="comma-separated IVF nprobe values (default: the index's)"

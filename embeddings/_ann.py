@@ -15,7 +15,7 @@ import numpy as np
 # query-time beam (see benchmarks/bench_index.py for the figures behind these defaults).
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 64
+HNSW_EF_SEARCH = 128
 # IVF needs enough points per list to train its centroids; below this, exact search is both
 # faster and exact, so a small corpus falls back to flat.
 IVF_MIN_VECTORS = 10_000

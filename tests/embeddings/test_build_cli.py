@@ -97,7 +97,7 @@ def test_killing_index_mid_build_leaves_the_old_index_whole(
     before = open_index(settings, embedder).chunks
 
     # A corpus large enough that embedding it with the fake model takes several seconds.
-    _big_corpus(tmp_path / "big", seed_articles_dir, copies=150)
+    _big_corpus(tmp_path / "big", seed_articles_dir, copies=200)
     build = subprocess.Popen(
         [*command, "--articles", str(tmp_path / "big")],
         env=env,
@@ -109,7 +109,7 @@ def test_killing_index_mid_build_leaves_the_old_index_whole(
     deadline = time.monotonic() + 60
     while not temp.exists() and build.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
-    time.sleep(0.5)  # well into chunking/embedding
+    time.sleep(0.3)  # into chunking/embedding
     assert build.poll() is None, "the build finished before it could be killed"
     assert temp.exists()
     build.send_signal(signal.SIGKILL)
