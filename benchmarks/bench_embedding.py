@@ -1,6 +1,6 @@
 """Embedding benchmark: start-up, throughput, query latency, memory, and faster CPU paths.
 
-    .venv/bin/python benchmarks/bench_embedding.py [--rounds 3] [--data-dir DIR]
+    .venv/bin/python benchmarks/bench_embedding.py [--rounds 3] [--backends torch,onnx]
 
 Every measurement that depends on what a process has already imported or loaded runs in a
 fresh subprocess. Prints tables; asserts nothing. Timings on a shared machine are noisy:
@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -88,7 +89,6 @@ def worker_load(data_dir: str, backend: str) -> dict:
 def worker_in_memory() -> dict:
     """Option (a), not shipped: rebuild from the .bin on every start, no cache folder."""
     start, cpu = time.perf_counter(), time.process_time()
-    import shutil
 
     import torch
     from transformers import BertConfig, BertModel
@@ -208,7 +208,6 @@ def _median(runs: list[dict], key: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--data-dir", help="reuse a data dir (its model cache); default: fresh")
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -222,10 +221,16 @@ def main() -> None:
         print(json.dumps(workers[kind](*rest)))
         return
 
-    data_dir = args.data_dir or tempfile.mkdtemp(prefix="bench-embedding-")
-    n = args.rounds
-    print(f"data dir {data_dir}; {len(os.sched_getaffinity(0))} CPUs; "
-          f"load average {os.getloadavg()[0]:.1f}; {n} rounds\n")
+    data_dir = tempfile.mkdtemp(prefix="bench-embedding-")  # fresh: the first load is cold
+    try:
+        _report(data_dir, args.rounds, args.backends.split(","))
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _report(data_dir: str, n: int, backends: list[str]) -> None:
+    print(f"{len(os.sched_getaffinity(0))} CPUs; load average {os.getloadavg()[0]:.1f} at start; "
+          f"{n} rounds; model cache in {data_dir}\n")
 
     imports = [_spawn("imports") for _ in range(n)]
     cold = _spawn("load", data_dir, "torch")
@@ -246,13 +251,14 @@ def main() -> None:
     for label, runs in rows:
         rss = f"{_median(runs, 'rss_mb'):>13.0f}" if "rss_mb" in runs[0] else ""
         print(f"{label:<48}{_median(runs, 'wall'):>8.2f}{_median(runs, 'cpu'):>8.2f}{rss}")
-    print(f"(torch imported by the warm onnx load: {onnx_warm[0]['torch_imported']})\n")
+    print(f"(torch imported by the warm onnx load: {onnx_warm[0]['torch_imported']}; "
+          f"load average now {os.getloadavg()[0]:.1f})\n")
 
     import numpy as np
 
     results, vectors = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        for backend in args.backends.split(","):
+        for backend in backends:
             out = str(Path(tmp) / f"{backend}.npz")
             results[backend] = _spawn("run", data_dir, backend, str(n), out)
             vectors[backend] = dict(np.load(out))
@@ -274,6 +280,7 @@ def main() -> None:
         print(f"{backend:<14}{r['threads']:>4}{r['passages_per_s']:>8.1f}"
               f"{r['passages_per_cpu_s']:>11.1f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}"
               f"{r['query_cpu_ms']:>9.1f}{r['rss_mb']:>7.0f}{quality}")
+    print(f"(load average at the end {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":
