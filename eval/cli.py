@@ -112,7 +112,9 @@ def eval_command(
         click.echo(f"\nBy type ({run.label}):")
         click.echo(text_table(type_table(run)))
     out_dir = out_dir or Path("reports") / f"eval-{datetime.now():%Y%m%d-%H%M%S}"
-    paths = write_report(runs, out_dir)
+    # report.json's headline summary is the configured mode, whatever order --compare gave.
+    headline = next((r for r in runs if r.label == settings.retrieval_mode), runs[0])
+    paths = write_report([headline, *(r for r in runs if r is not headline)], out_dir)
     click.echo("\nReport: " + ", ".join(str(p) for p in paths.values()))
 
     problems = check_gates(runs, gates)

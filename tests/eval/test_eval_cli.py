@@ -109,7 +109,9 @@ def test_compare_loads_the_index_once_and_prints_modes_side_by_side(
     assert "answer accuracy     0.667  0.667  0.667" in result.stdout
     assert "warning: a2: evidence not in 004_cc9c6a30d5e618a3.txt" in result.stderr
     data = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert [r["label"] for r in data["runs"]] == ["dense", "bm25", "hybrid"]
+    # The headline summary is the configured mode (hybrid), not the first one compared.
+    assert [r["label"] for r in data["runs"]] == ["hybrid", "dense", "bm25"]
+    assert data["summary"] == data["runs"][0]["summary"]
     assert (out / "report.html").is_file() and (out / "report.md").is_file()
 
 
