@@ -189,20 +189,21 @@ def _write_hf_model(files: EmbeddedFiles, out: Path) -> int:
 
 def convert_to_cache(files: EmbeddedFiles, target: Path) -> Path:
     """Write the sentence-transformers folder for ``files`` at ``target`` atomically."""
-    from embeddings._st_compat import st_modules
+    from embeddings._st_compat import quiet_loading, st_modules
 
     SentenceTransformer, Transformer, Pooling, Normalize = st_modules()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
         hf_dir = tmp / "hf"
-        dimension = _write_hf_model(files, hf_dir)
-        model = SentenceTransformer(
-            modules=[Transformer(str(hf_dir)), Pooling(dimension, "mean"), Normalize()],
-            device="cpu",
-        )
         st_dir = tmp / "model"
-        model.save(str(st_dir))
+        with quiet_loading():
+            dimension = _write_hf_model(files, hf_dir)
+            model = SentenceTransformer(
+                modules=[Transformer(str(hf_dir)), Pooling(dimension, "mean"), Normalize()],
+                device="cpu",
+            )
+            model.save(str(st_dir))
         (st_dir / "profile_qa_source.json").write_text(
             json.dumps(
                 {
