@@ -8,6 +8,7 @@ exit codes.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,28 @@ from profile_qa.errors import ProfileQAError
 from profile_qa.settings import Settings, load_settings
 
 SettingsFactory = Callable[..., Settings]
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at emit time (click's test runner swaps it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def _show_package_notes() -> None:
+    # The one-time model conversion takes ~30 s: say so on stderr instead of hanging silently.
+    logger = logging.getLogger("embeddings")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 class _Group(click.Group):
@@ -41,6 +64,7 @@ class _Group(click.Group):
 @click.pass_context
 def main(ctx: click.Context, config: Path | None) -> None:
     """Answer questions about MIIT's COVID-19 honour profiles, with cited passages."""
+    _show_package_notes()
 
     def make_settings(**overrides: Any) -> Settings:
         return load_settings(config_file=config, **overrides)
