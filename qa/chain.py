@@ -56,7 +56,8 @@ class Answerer:
         self.settings = settings
         self.kb = kb
         self.retriever = Retriever(kb, index, embedder, settings)
-        self.extractive = ExtractiveGenerator(kb, embedder)
+        query_vector = self.retriever.query_vector if embedder is not None else None
+        self.extractive = ExtractiveGenerator(kb, embedder, query_vector)
         self._llm: LLMGenerator | None = None
 
     @property

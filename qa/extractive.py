@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -38,9 +38,16 @@ class ExtractiveGenerator:
 
     name = "extractive"
 
-    def __init__(self, kb: KnowledgeBase, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        embedder: Embedder | None = None,
+        query_vector: Callable[[str], np.ndarray] | None = None,
+    ) -> None:
         self.kb = kb
         self.embedder = embedder
+        # The retriever has usually embedded the same question already: reuse its vector.
+        self._query_vector = query_vector
 
     def generate(self, question: Question, passages: Sequence[Passage]) -> Draft:
         """Compose a cited answer for ``question`` from ``passages`` or refuse."""
@@ -263,7 +270,10 @@ class ExtractiveGenerator:
     ) -> np.ndarray | None:
         if self.embedder is None:
             return None
-        sims = self.kb.sentence_similarities(self.embedder, q.text, [s for s, _ in candidates])
+        vector = self._query_vector(q.text) if self._query_vector else None
+        sims = self.kb.sentence_similarities(
+            self.embedder, q.text, [s for s, _ in candidates], vector
+        )
         low, high = float(sims.min()), float(sims.max())
         # Rescaled to 0..1 within the candidates: only the order matters across languages.
         return (sims - low) / (high - low) if high > low else np.ones_like(sims)

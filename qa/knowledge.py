@@ -132,9 +132,16 @@ class KnowledgeBase:
         return out
 
     def sentence_similarities(
-        self, embedder: Embedder, question: str, sentences: Sequence[Sentence]
+        self,
+        embedder: Embedder,
+        question: str,
+        sentences: Sequence[Sentence],
+        query_vector: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Cosine of the question with each sentence; sentence vectors are computed once."""
+        """Cosine of the question with each sentence; sentence vectors are computed once.
+
+        ``query_vector`` is the question's vector when the caller already has it.
+        """
         keys = [
             (embedder.fingerprint, self.chunks[s.chunk_index].article_id, s.start)
             for s in sentences
@@ -145,7 +152,9 @@ class KnowledgeBase:
             for i, v in zip(missing, vectors, strict=True):
                 self._sentence_vectors[keys[i]] = v
         matrix = np.stack([self._sentence_vectors[k] for k in keys])
-        return matrix @ embedder.embed_query(question)
+        if query_vector is None:
+            query_vector = embedder.embed_query(question)
+        return matrix @ query_vector
 
     def subject_chunks(self, subjects: Sequence[str]) -> list[int]:
         """Positions of the chunks of these profile subjects, in corpus order."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -72,15 +73,27 @@ class Retriever:
         self.floor = settings.relevance_floor
         self.rrf_k = settings.rrf_k
         self._vectors: dict[str, np.ndarray] = {}
+        # The web server calls one Retriever from several threads; evicting with
+        # next(iter(dict)) while another thread inserts raises "dictionary changed size".
+        self._vectors_lock = threading.Lock()
+
+    def query_vector(self, question: str) -> np.ndarray:
+        """The embedder's vector for ``question``, computed once per text (bounded cache)."""
+        assert self.embedder is not None
+        with self._vectors_lock:
+            vector = self._vectors.get(question)
+        if vector is None:
+            # The same text comes back often (a follow-up's history, a retried question).
+            vector = self.embedder.embed_query(question)
+            with self._vectors_lock:
+                if len(self._vectors) >= _VECTOR_CACHE:
+                    self._vectors.pop(next(iter(self._vectors)), None)
+                self._vectors[question] = vector
+        return vector
 
     def _dense(self, question: str) -> dict[int, float]:
         assert self.index is not None and self.embedder is not None
-        vector = self._vectors.get(question)
-        if vector is None:
-            # The same text comes back often (a follow-up's history, a retried question).
-            if len(self._vectors) >= _VECTOR_CACHE:
-                self._vectors.pop(next(iter(self._vectors), ""), None)  # threads may race here
-            vector = self._vectors[question] = self.embedder.embed_query(question)
+        vector = self.query_vector(question)
         n = len(self.kb.chunks)
         hits = self.index.search(vector, n if n <= _FULL_SCAN_LIMIT else 100)
         scores: dict[int, float] = {}

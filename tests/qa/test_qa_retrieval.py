@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from embeddings.fake import HashingEmbedder
@@ -118,3 +119,42 @@ def test_without_vectors_retrieval_is_lexical(kb: KnowledgeBase, seed_settings: 
     top = r.retrieve("三奇口罩日产量提高到多少？").passages
     assert "350万只" in top[0].chunk.text
     assert top[0].dense_score is None
+
+
+class _CountingEmbedder(HashingEmbedder):
+    def __init__(self) -> None:
+        super().__init__(256)
+        self.queries: list[str] = []
+
+    def embed_query(self, text: str) -> np.ndarray:
+        self.queries.append(text)
+        return super().embed_query(text)
+
+
+def test_an_english_question_is_embedded_once_for_retrieval_and_answer(
+    kb: KnowledgeBase, seed_settings: Settings
+) -> None:
+    from qa.chain import Answerer
+
+    emb = _CountingEmbedder()
+    answerer = Answerer(seed_settings, kb, DenseSearcher(kb.chunks, emb), emb)
+    question = "What did Rizhao Sanqi produce?"
+    answer = answerer.answer(question)
+    assert answer.citations  # the extractive answer ranked sentences with the vector
+    assert emb.queries == [question]
+
+
+def test_the_question_vector_cache_stays_bounded(
+    kb: KnowledgeBase,
+    dense_index: DenseSearcher,
+    fake_embedder: HashingEmbedder,
+    seed_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import qa.retrieval
+
+    monkeypatch.setattr(qa.retrieval, "_VECTOR_CACHE", 2)
+    r = _retriever(kb, dense_index, fake_embedder, seed_settings)
+    for question in ("夏昆山是谁？", "三奇口罩日产量提高到多少？", "MPV"):
+        r.query_vector(question)
+    assert list(r._vectors) == ["三奇口罩日产量提高到多少？", "MPV"]
