@@ -41,9 +41,11 @@ class HashingEmbedder:
         return vec / norm
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Shape (len(texts), dimension), float32, unit rows (a fixed one for blank text)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self._vector(t) for t in texts])
 
     def embed_query(self, text: str) -> np.ndarray:
+        """Shape (dimension,), float32: the same hashing as a passage (no prompts)."""
         return self._vector(text)

@@ -91,6 +91,7 @@ class ChunkIndex:
 
     @property
     def dimension(self) -> int:
+        """Length of the stored vectors, as recorded in the manifest."""
         return int(self.manifest["model"]["dimension"])
 
     def chunk(self, chunk_id: str) -> Chunk:

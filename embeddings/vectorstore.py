@@ -49,6 +49,7 @@ class ChunkVectorStore(VectorStore):
 
     @property
     def embeddings(self) -> Embeddings:
+        """The LangChain Embeddings this store embeds queries and texts with."""
         return self._embedding
 
     def __len__(self) -> int:

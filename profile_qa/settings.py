@@ -70,14 +70,17 @@ class Settings:
 
     @property
     def index_dir(self) -> Path:
+        """Where the chunk index lives: ``data_dir/index``."""
         return self.data_dir / "index"
 
     @property
     def model_cache_dir(self) -> Path:
+        """Where converted models are cached: ``data_dir/models``."""
         return self.data_dir / "models"
 
     @property
     def feedback_db(self) -> Path:
+        """The SQLite file of like/dislike feedback: ``data_dir/feedback.sqlite3``."""
         return self.data_dir / "feedback.sqlite3"
 
     def replace(self, **changes: Any) -> Settings:

@@ -188,4 +188,5 @@ fallback = APIRouter(include_in_schema=False)
 
 @fallback.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def not_found(rest: str) -> JSONResponse:
+    """This server's JSON 404 for any unknown /api path."""
     return error_json(404, "not found")

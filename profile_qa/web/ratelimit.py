@@ -36,6 +36,7 @@ class RateLimiter:
 
     @property
     def enabled(self) -> bool:
+        """False when ``per_minute`` is 0 or less: every request goes ahead."""
         return self.per_minute > 0
 
     def check(self, key: str) -> float:
