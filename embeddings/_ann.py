@@ -96,10 +96,3 @@ def build_faiss_index(
         index.nprobe = nprobe
         return BuiltIndex(index, "ivf", {"nlist": nlist, "nprobe": nprobe})
     raise ValueError(f"unknown index type {index_type!r}")
-
-
-def faiss_version() -> str:
-    """The installed faiss version, for the manifest."""
-    import faiss
-
-    return str(faiss.__version__)

@@ -179,8 +179,3 @@ class KnowledgeBase:
         df = sum(1 for s in self.unique_sentences if needle in s)
         n = len(self.unique_sentences)
         return math.log((n + 1) / (df + 0.5))
-
-
-def looks_like_name(term: str) -> bool:
-    """Chinese or Latin text that could be a name (not a number, not punctuation)."""
-    return bool(re.search(r"[\u4e00-\u9fffA-Za-z]", term))
