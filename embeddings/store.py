@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -29,10 +30,10 @@ def write_chunks(path: Path, chunks: Sequence[Chunk]) -> None:
     )
     rows = [(row, *(getattr(c, name) for name in _CHUNK_FIELDS)) for row, c in enumerate(chunks)]
     marks = ", ".join("?" * (len(_CHUNK_FIELDS) + 1))
-    with _connect(path) as db:
+    # closing(): the connection is released even when an insert fails; `with db` commits.
+    with closing(_connect(path)) as db, db:
         db.execute(f"CREATE TABLE chunks (row INTEGER PRIMARY KEY, {columns}, UNIQUE (id))")
         db.executemany(f"INSERT INTO chunks VALUES ({marks})", rows)
-    db.close()
 
 
 def read_chunks(path: Path) -> list[Chunk]:
@@ -56,7 +57,7 @@ def read_chunks(path: Path) -> list[Chunk]:
 
 def write_documents(path: Path, rows: Sequence[tuple[int, str, str, dict[str, Any]]]) -> None:
     """Write (faiss id, document id, text, metadata) rows; metadata must be JSON-ready."""
-    with _connect(path) as db:
+    with closing(_connect(path)) as db, db:
         db.execute(
             "CREATE TABLE documents (faiss_id INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, "
             "text TEXT NOT NULL, metadata TEXT NOT NULL)"
@@ -68,7 +69,6 @@ def write_documents(path: Path, rows: Sequence[tuple[int, str, str, dict[str, An
                 for fid, doc_id, text, meta in rows
             ],
         )
-    db.close()
 
 
 def read_documents(path: Path) -> list[tuple[int, str, str, dict[str, Any]]]:

@@ -60,7 +60,7 @@ class FeedbackStore:
             rating,
             question[:MAX_TEXT_CHARS],
             answer[:MAX_TEXT_CHARS],
-            json.dumps(list(sources)[:MAX_SOURCES], ensure_ascii=False)[: MAX_TEXT_CHARS * 4],
+            _sources_json(sources),
             generator[:50],
             channel[:20],
         )
@@ -93,3 +93,13 @@ class FeedbackStore:
         for r in out:
             r["sources"] = json.loads(r["sources"])
         return out
+
+
+def _sources_json(sources: Sequence[Mapping[str, Any]]) -> str:
+    """The sources as JSON of bounded size: whole sources are dropped, never cut mid-JSON."""
+    kept = list(sources)[:MAX_SOURCES]
+    payload = json.dumps(kept, ensure_ascii=False)
+    while kept and len(payload) > MAX_TEXT_CHARS * 4:
+        kept.pop()
+        payload = json.dumps(kept, ensure_ascii=False)
+    return payload

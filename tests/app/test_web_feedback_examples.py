@@ -24,6 +24,13 @@ def test_feedback_is_stored_with_question_answer_and_sources(tmp_path: Path) -> 
     assert rows[0]["channel"] == "chat"
 
 
+def test_oversized_sources_are_dropped_whole_and_stay_readable(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    long_source = {"number": 1, "subject": "夏昆山", "text": "疫情防控" * 10000}
+    store.add("like", "问题", "回答", [{"number": 0, "text": "短"}, long_source])
+    assert store.all()[0]["sources"] == [{"number": 0, "text": "短"}]
+
+
 def test_feedback_rejects_unknown_ratings(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         FeedbackStore(tmp_path / "f.sqlite3").add("meh", "q", "a")
