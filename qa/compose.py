@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from qa import facts
@@ -11,6 +12,7 @@ from qa.question import Question
 
 _SHORT_QUOTE = 30  # characters of context shown after a short answer before cutting to its clause
 _LONG_QUOTE = 90
+_ENUMERATION = re.compile(r"一是.{2,}二是")
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ def _quote(q: Question, pick: Pick, count: int) -> str:
     """The part of the sentence worth showing: the clause of a short answer, else the
     clauses holding the question's words."""
     text = pick.sentence.text
+    if _ENUMERATION.search(text):
+        return text.rstrip("；;，,")  # 一是…二是…: cutting to the question's words drops items
     if count == 1 and pick.focus and not q.multi and pick.focus in text:
         quote = facts.trim(text, [pick.focus], limit=_SHORT_QUOTE)
     else:

@@ -11,14 +11,11 @@ import numpy as np
 from embeddings.base import Embedder
 from qa import facts
 from qa.compose import Draft, Pick, compose, refusal_text
+from qa.extractive_kinds import activity_picks, definition_picks
 from qa.knowledge import KnowledgeBase, Sentence
 from qa.model import Passage
 from qa.question import GENERIC_SLOTS, Question, analyse, split_parts
 
-_ACTION = re.compile(
-    r"协调|组织|完成|带领|成立|建立|生产|捐赠|提供|推动|帮助|保障|解决|制定|安排|"
-    r"部署|支援|放弃|转产|研发|牵头|检测|服务|督办|起草|动员|调研|提出|担任"
-)
 _GENERIC_ORGS = frozenset(("有限公司", "股份有限公司", "公司", "集团", "医院", "企业", "单位"))
 _PLACE_SLOT = re.compile(r"^(区|市|省|县|地方|地点|城市|国家|地区)$")
 _COMMON_WORD = 1000  # jieba frequency above which a "name" is an ordinary word
@@ -30,6 +27,9 @@ _MAX_SENTENCES = 4
 _WEAK_SHARE = 0.4  # a list item below the threshold must still score this close to the best
 _MIN_GAIN = 0.1  # share of the question's IDF mass a further sentence must add
 _CLOSE_SCORE = 0.7  # "how" questions also take steps scoring this close to the best
+_FALLBACK_COVERAGE = 0.6  # question words a profile's top-passage sentence must hold to answer
+_ANNOUNCES = re.compile(r"[几两三四五六七八九十][个大种项条点]|如下|一是|：$")
+_LEAD_CHARS = 30  # a shorter sentence in a how/list answer is a paragraph lead
 _WINDOW_WEIGHT = 0.85  # coverage earned with the previous sentence's help counts a bit less
 
 
@@ -108,9 +108,9 @@ class ExtractiveGenerator:
         if not candidates:
             return []
         if q.kind == "activity":
-            return self._activity(q, candidates)
+            return activity_picks(q, candidates, self._coverage)
         if q.kind == "definition":
-            definition = self._definition(q, candidates)
+            definition = definition_picks(q, candidates)
             if definition:
                 return definition
         dense = self._dense_scores(q, candidates) if q.latin else None
@@ -121,10 +121,47 @@ class ExtractiveGenerator:
                 scored.append(pick)
         scored.sort(key=lambda x: (not x.strong, -x.score))
         if not scored or not scored[0].strong:
-            return []
+            return self._fallback(q, candidates)
         if q.kind in ("list", "how") or q.multi:
-            return self._several(q, scored)
+            return self._continued(self._several(q, scored))
         return [scored[0]]
+
+    def _fallback(self, q: Question, candidates: list[tuple[Sentence, Passage]]) -> list[Pick]:
+        """A profile's own top passage holding most question words answers a how/list/who
+        question even when no sentence names the asked-for slot (怎么倒班, 哪个部门发布)."""
+        if not q.profiles or q.kind in ("quantity", "date", "definition") or len(q.terms) < 2:
+            return []
+        top = min(p.rank for _, p in candidates)
+        best = max(
+            ((self._coverage(q, s.text), -s.start, s, p) for s, p in candidates if p.rank == top),
+            key=lambda x: x[:2],
+            default=None,
+        )
+        if best is None or best[0] < _FALLBACK_COVERAGE:
+            return []
+        pick = Pick(best[2], best[3], best[0], "", q.terms)
+        return self._continued([pick]) if q.kind in ("list", "how") else [pick]
+
+    def _continued(self, picks: list[Pick]) -> list[Pick]:
+        """A paragraph lead (全力守好基层联防联控生命线。) or an announced enumeration is only
+        answered by the sentence after it: add that one."""
+        out = list(picks)
+        have = {p.sentence.start for p in picks}
+        for pick in picks:
+            text = pick.sentence.text
+            if len(text) >= _LEAD_CHARS and not _ANNOUNCES.search(text):
+                continue
+            sentences = self.kb.sentences[pick.sentence.chunk_index]
+            later = [x for x in sentences if x.start > pick.sentence.start]
+            nxt = next((x for x in later if not _HEADING.match(x.text)), None)
+            if nxt is None:
+                continue
+            if nxt.start in have:  # already picked: show it from its start, not cut to words
+                out = [replace(x, keep=()) if x.sentence.start == nxt.start else x for x in out]
+            elif len(out) < _MAX_SENTENCES:
+                out.append(replace(pick, sentence=nxt, focus="", keep=(), strong=False))
+                have.add(nxt.start)
+        return out
 
     def _several(self, q: Question, scored: list[Pick]) -> list[Pick]:
         """Greedy cover: add sentences while they bring question terms not yet shown."""
@@ -277,31 +314,3 @@ class ExtractiveGenerator:
         low, high = float(sims.min()), float(sims.max())
         # Rescaled to 0..1 within the candidates: only the order matters across languages.
         return (sims - low) / (high - low) if high > low else np.ones_like(sims)
-
-    def _activity(self, q: Question, candidates: list[tuple[Sentence, Passage]]) -> list[Pick]:
-        scored = []
-        for s, p in candidates:
-            text = s.text
-            if text.startswith("“") or len(text) < 12:
-                continue
-            score = len(_ACTION.findall(text)) * 0.4 + 0.5 * bool(re.search(r"\d", text))
-            score += 0.3 * self._coverage(q, text) + 0.05 / p.rank
-            score -= 0.3 * (len(text) > 150)
-            scored.append(Pick(s, p, score, "", tuple(_ACTION.findall(text))))
-        scored.sort(key=lambda x: -x.score)
-        chosen = scored[:4]
-        return sorted(chosen, key=lambda x: (x.passage.chunk.article_id, x.sentence.start))
-
-    def _definition(self, q: Question, candidates: list[tuple[Sentence, Passage]]) -> list[Pick]:
-        aliases = [a for m in q.profiles for a in m.profile.aliases]
-        for s, p in sorted(candidates, key=lambda c: c[0].start):
-            text = s.text
-            for alias in aliases:
-                i = text.find(alias)
-                if i < 0:
-                    continue
-                if re.match(r"(，)?(是|作为|成立于)", text[i + len(alias) :]) or re.search(
-                    r"(身为|作为)[^，。]{2,40}的$", text[:i]
-                ):
-                    return [Pick(s, p, 1.0, "", (alias,))]
-        return []

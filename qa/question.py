@@ -28,8 +28,8 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
                      r"what did .* do|what work")),
     ("name", _rx(r"谁|哪家|哪个|哪位|哪一家|哪一位|哪所|什么(单位|企业|公司|机构|人)",
                  r"\bwho\b|which (company|organi[sz]ation|unit|person)")),
-    ("list", _rx(r"哪些|分别|哪几|有什么", r"\bwhich\b|\blist\b")),
-    ("what", _rx(r"什么|哪项|哪种|哪类", r"\bwhat\b")),
+    ("list", _rx(r"哪些|分别|哪几|哪[两三四五]|有什么", r"\bwhich\b|\blist\b")),
+    ("what", _rx(r"什么|啥|哪项|哪种|哪类", r"\bwhat\b")),
     ("how", _rx(r"怎样|如何|怎么", r"\bhow\b")),
 )  # fmt: skip
 # Question phrases removed before key terms are cut ("多长时间" must not yield "长时间").
@@ -38,7 +38,7 @@ _QUESTION_PHRASES = _rx(
     r"什么|哪[一个些家位项种类所天年日里儿]?|谁|何时|怎样|如何|怎么|是否|吗|呢",
 )  # fmt: skip
 INTERROGATIVE = re.compile(
-    r"多少|几[个名家辆只套次项件张条位人天年月倍所座批]|多长|多久|什么|哪|谁|何时|怎样|如何|怎么|吗|是否|呢"
+    r"多少|几[个名家辆只套次项件张条位人天年月倍所座批]|多长|多久|什么|啥|哪|谁|何时|怎样|如何|怎么|吗|是否|呢"
     r"|\b(how|what|when|which|who|where|why)\b",
     re.I,
 )
@@ -78,7 +78,7 @@ TIME_WORDS = ("多长时间", "多久", "多少时间", "多长")
 # Answer-type nouns a sentence need not repeat (担任什么职务 -> "...组长").
 _GENERIC_SLOT_TEXT = (
     "职务 职位 身份 单位 名字 名称 时间 时候 地方 地点 内容 东西 事情 工作 情况 方面 作用 企业 公司"
-    " 机构 人 价值 金额 钱 数量 人数 年份 日期 天 年 措施 办法 关系 问题 原因"
+    " 机构 部门 方式 人 价值 金额 钱 数量 人数 年份 日期 天 年 措施 办法 关系 问题 原因"
 )
 GENERIC_SLOTS = frozenset(_GENERIC_SLOT_TEXT.split())
 _ENGLISH_UNITS = (
@@ -119,6 +119,7 @@ _GLOSSARY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ("honou?rs?|awards?", "荣誉"),
     )
 )
+_COUNTED_LIST = re.compile(r"[两二三四五六七八九十几]+[个大种项类条点方]")
 _ENTITY_TAGS = ("nr", "nrt", "nt", "nz", "ns")
 _ANCHOR_TAGS = ("nr", "nrt", "nt")
 _GENERIC_NAMES = frozenset(
@@ -246,6 +247,7 @@ def analyse(text: str, kb: KnowledgeBase) -> Question:
         and t not in GENERIC_SLOTS
         and t not in CLASSIFIERS
         and not re.fullmatch(r"[\u4e00-\u9fff]", t)  # 到, 大: single characters are noise
+        and not _COUNTED_LIST.fullmatch(t)  # 两大(困难), 五个: the size of a list, not its words
     ]
     latin = is_mostly_latin(text)
     if latin:
@@ -255,7 +257,7 @@ def analyse(text: str, kb: KnowledgeBase) -> Question:
         terms += [zh for pattern, zh in _GLOSSARY if pattern.search(text) and kb.in_corpus(zh)]
     kind = question_kind(text)
     classifier = _classifier(text, slot) if kind == "quantity" else ""
-    slot_required = bool(slot) and slot not in GENERIC_SLOTS and kind not in ("date",)
+    slot_required = bool(slot) and slot not in GENERIC_SLOTS and kind not in ("date", "how")
     if classifier in ("money", "time", "people") and slot in (*MONEY_NOUNS, *PEOPLE_NOUNS):
         slot_required = slot not in MONEY_NOUNS and slot_required
     multi = len(re.findall(r"多少|几[个名家辆只套次项件张条位]", text)) > 1 or "分别" in text
@@ -277,7 +279,7 @@ def analyse(text: str, kb: KnowledgeBase) -> Question:
 
 def split_parts(text: str) -> list[str]:
     """Sub-questions of a compound question; a clause with no question word joins the next."""
-    clauses = [c for c in re.split(r"[，,；;]|又|并且|同时", text) if c.strip()]
+    clauses = [c for c in re.split(r"[，,；;]|[？?](?=.)|又|并且|同时", text) if c.strip()]
     parts: list[str] = []
     pending = ""
     for clause in clauses:
