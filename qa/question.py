@@ -160,7 +160,8 @@ def _classifier(text: str, slot: str) -> str:
         return "time"
     m = _CLASSIFIER_AFTER.search(text)
     if m:
-        return m.group(1)
+        # 多少人 is answered in 名 or 位 as often as in 人 (上千名依文人).
+        return "people" if m.group(1) == "人" else m.group(1)
     if any(n in slot for n in PEOPLE_NOUNS) or re.search(r"多少人|几人", text):
         return "people"
     if any(n in text for n in MONEY_NOUNS):
