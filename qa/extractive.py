@@ -11,7 +11,13 @@ import numpy as np
 from embeddings.base import Embedder
 from qa import facts
 from qa.compose import Draft, Pick, compose, refusal_text
-from qa.extractive_kinds import activity_picks, definition_picks
+from qa.extractive_kinds import (
+    HEADING,
+    MAX_SENTENCES,
+    activity_picks,
+    continued,
+    definition_picks,
+)
 from qa.knowledge import KnowledgeBase, Sentence
 from qa.model import Passage
 from qa.question import GENERIC_SLOTS, Question, analyse, split_parts
@@ -20,16 +26,12 @@ _GENERIC_ORGS = frozenset(("有限公司", "股份有限公司", "公司", "集�
 _PLACE_SLOT = re.compile(r"^(区|市|省|县|地方|地点|城市|国家|地区)$")
 _COMMON_WORD = 1000  # jieba frequency above which a "name" is an ordinary word
 _NEAR = 15  # characters between a named person and the organisation answering "which unit"
-_HEADING = re.compile(r"^[^。！？；]{0,30}$|^——")
 MIN_COVERAGE = 0.34  # share of the question's IDF mass a sentence must hold to answer alone
 MIN_COVERAGE_TYPED = 0.15  # when the sentence also has the asked-for quantity/date and noun
-_MAX_SENTENCES = 4
 _WEAK_SHARE = 0.4  # a list item below the threshold must still score this close to the best
 _MIN_GAIN = 0.1  # share of the question's IDF mass a further sentence must add
 _CLOSE_SCORE = 0.7  # "how" questions also take steps scoring this close to the best
 _FALLBACK_COVERAGE = 0.6  # question words a profile's top-passage sentence must hold to answer
-_ANNOUNCES = re.compile(r"[几两三四五六七八九十][个大种项条点]|如下|一是|：$")
-_LEAD_CHARS = 30  # a shorter sentence in a how/list answer is a paragraph lead
 _WINDOW_WEIGHT = 0.85  # coverage earned with the previous sentence's help counts a bit less
 
 
@@ -98,7 +100,7 @@ class ExtractiveGenerator:
                 continue
             for s in self.kb.sentences[self.kb.position[p.chunk.id]]:
                 key = (p.chunk.article_id, s.start)
-                if key not in seen and not _HEADING.match(s.text):
+                if key not in seen and not HEADING.match(s.text):
                     seen.add(key)
                     out.append((s, p))
         return out
@@ -123,7 +125,7 @@ class ExtractiveGenerator:
         if not scored or not scored[0].strong:
             return self._fallback(q, candidates)
         if q.kind in ("list", "how") or q.multi:
-            return self._continued(self._several(q, scored))
+            return continued(self.kb, self._several(q, scored))
         return [scored[0]]
 
     def _fallback(self, q: Question, candidates: list[tuple[Sentence, Passage]]) -> list[Pick]:
@@ -140,28 +142,7 @@ class ExtractiveGenerator:
         if best is None or best[0] < _FALLBACK_COVERAGE:
             return []
         pick = Pick(best[2], best[3], best[0], "", q.terms)
-        return self._continued([pick]) if q.kind in ("list", "how") else [pick]
-
-    def _continued(self, picks: list[Pick]) -> list[Pick]:
-        """A paragraph lead (全力守好基层联防联控生命线。) or an announced enumeration is only
-        answered by the sentence after it: add that one."""
-        out = list(picks)
-        have = {p.sentence.start for p in picks}
-        for pick in picks:
-            text = pick.sentence.text
-            if len(text) >= _LEAD_CHARS and not _ANNOUNCES.search(text):
-                continue
-            sentences = self.kb.sentences[pick.sentence.chunk_index]
-            later = [x for x in sentences if x.start > pick.sentence.start]
-            nxt = next((x for x in later if not _HEADING.match(x.text)), None)
-            if nxt is None:
-                continue
-            if nxt.start in have:  # already picked: show it from its start, not cut to words
-                out = [replace(x, keep=()) if x.sentence.start == nxt.start else x for x in out]
-            elif len(out) < _MAX_SENTENCES:
-                out.append(replace(pick, sentence=nxt, focus="", keep=(), strong=False))
-                have.add(nxt.start)
-        return out
+        return continued(self.kb, [pick]) if q.kind in ("list", "how") else [pick]
 
     def _several(self, q: Question, scored: list[Pick]) -> list[Pick]:
         """Greedy cover: add sentences while they bring question terms not yet shown."""
@@ -169,7 +150,7 @@ class ExtractiveGenerator:
         shown = self._hits(q, scored[0].sentence.text)
         scored = [x for x in scored if x.strong or x.score >= _WEAK_SHARE * chosen[0].score]
         for pick in scored[1:]:
-            if len(chosen) == _MAX_SENTENCES:
+            if len(chosen) == MAX_SENTENCES:
                 break
             if pick.passage.chunk.subject != chosen[0].passage.chunk.subject and not pick.strong:
                 continue

@@ -1,12 +1,13 @@
-"""The extractive answers of two question kinds: what a profile did, and what it is."""
+"""Extractive helpers: what a profile did, what it is, and the sentence a lead announces."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from qa.compose import Pick
-from qa.knowledge import Sentence
+from qa.knowledge import KnowledgeBase, Sentence
 from qa.model import Passage
 from qa.question import Question
 
@@ -14,6 +15,10 @@ _ACTION = re.compile(
     r"协调|组织|完成|带领|成立|建立|生产|捐赠|提供|推动|帮助|保障|解决|制定|安排|"
     r"部署|支援|放弃|转产|研发|牵头|检测|服务|督办|起草|动员|调研|提出|担任"
 )
+_ANNOUNCES = re.compile(r"[几两三四五六七八九十][个大种项条点]|如下|一是|：$")
+_LEAD_CHARS = 30  # a shorter sentence in a how/list answer is a paragraph lead
+HEADING = re.compile(r"^[^。！？；]{0,30}$|^——")  # a title line, not a sentence
+MAX_SENTENCES = 4
 
 
 def activity_picks(
@@ -50,3 +55,25 @@ def definition_picks(q: Question, candidates: list[tuple[Sentence, Passage]]) ->
             ):
                 return [Pick(s, p, 1.0, "", (alias,))]
     return []
+
+
+def continued(kb: KnowledgeBase, picks: list[Pick]) -> list[Pick]:
+    """A paragraph lead (全力守好基层联防联控生命线。) or an announced enumeration is only
+    answered by the sentence after it: add that one."""
+    out = list(picks)
+    have = {p.sentence.start for p in picks}
+    for pick in picks:
+        text = pick.sentence.text
+        if len(text) >= _LEAD_CHARS and not _ANNOUNCES.search(text):
+            continue
+        sentences = kb.sentences[pick.sentence.chunk_index]
+        later = [x for x in sentences if x.start > pick.sentence.start]
+        nxt = next((x for x in later if not HEADING.match(x.text)), None)
+        if nxt is None:
+            continue
+        if nxt.start in have:  # already picked: show it from its start, not cut to words
+            out = [replace(x, keep=()) if x.sentence.start == nxt.start else x for x in out]
+        elif len(out) < MAX_SENTENCES:
+            out.append(replace(pick, sentence=nxt, focus="", keep=(), strong=False))
+            have.add(nxt.start)
+    return out
