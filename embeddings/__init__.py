@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from embeddings.build import IndexBuildReport, build_index
+    from embeddings.ensure import ensure_index
     from embeddings.index import ChunkIndex, open_index
     from embeddings.langchain import LangChainEmbeddings
     from embeddings.model import SentenceTransformerEmbedder, load_embedder
@@ -22,6 +23,7 @@ _LAZY["ChunkIndex"] = "embeddings.index"
 _LAZY["open_index"] = "embeddings.index"
 _LAZY["IndexBuildReport"] = "embeddings.build"
 _LAZY["build_index"] = "embeddings.build"
+_LAZY["ensure_index"] = "embeddings.ensure"
 _LAZY["ChunkVectorStore"] = "embeddings.vectorstore"
 _LAZY["load_embedder"] = "embeddings.model"
 _LAZY["SentenceTransformerEmbedder"] = "embeddings.model"
@@ -34,6 +36,7 @@ __all__ = [
     "LangChainEmbeddings",
     "SentenceTransformerEmbedder",
     "build_index",
+    "ensure_index",
     "load_embedder",
     "open_index",
 ]

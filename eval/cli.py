@@ -129,17 +129,13 @@ def _run(
 ) -> list[Any]:
     """One run per retrieval mode, loading the embedder and the index once."""
     import qa
-    from embeddings import build_index, load_embedder, open_index
+    from embeddings import ensure_index, load_embedder
     from eval.runner import run_eval
-    from profile_qa.errors import IndexNotBuiltError
 
     embedder = load_embedder(settings)
-    try:
-        index = open_index(settings, embedder)
-    except IndexNotBuiltError:
-        click.echo(f"No index at {settings.index_dir}: building it first.", err=True)
-        build_index(settings, embedder, progress=progress)
-        index = open_index(settings, embedder)
+    index = ensure_index(
+        settings, embedder, progress=progress, notify=lambda m: click.echo(m, err=True)
+    )
     runs = []
     for mode in modes:
         mode_settings = settings.replace(retrieval_mode=mode)

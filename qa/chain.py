@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from embeddings.base import Embedder
-from profile_qa.errors import IndexNotBuiltError, InvalidQuestionError
+from profile_qa.errors import InvalidQuestionError
 from profile_qa.settings import Settings
 from qa import followup
 from qa.citations import cite
@@ -216,15 +216,9 @@ def load_answerer(
 
     if index is None:
         embedder = embedder or embeddings.load_embedder(settings)
-        try:
-            index = embeddings.open_index(settings, embedder)
-        except IndexNotBuiltError:
-            if not build_if_missing:
-                raise
-            (notify or log.warning)(
-                f"no index at {settings.index_dir}: building it from {settings.articles_dir} ..."
-            )
-            embeddings.build_index(settings, embedder, progress=False)
+        if build_if_missing:
+            index = embeddings.ensure_index(settings, embedder, notify=notify)
+        else:
             index = embeddings.open_index(settings, embedder)
     kb = _knowledge(index.chunks, load_aliases(settings.alias_file))
     return Answerer(settings, kb, index, embedder)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from profile_qa import __version__
-from profile_qa.errors import ConfigError, IndexMismatchError, IndexNotBuiltError
+from profile_qa.errors import ConfigError
 from profile_qa.settings import Settings
 from profile_qa.web.examples import example_questions
 from profile_qa.web.feedback import FeedbackStore
@@ -151,16 +151,8 @@ def load_service(settings: Settings, embedder: Any = None) -> ChatService:
     if embedder is None:
         log.info("loading embedding model %s", settings.embedding_model)
         embedder = embeddings.load_embedder(settings)
-    try:
-        index = embeddings.open_index(settings, embedder)
-    except (IndexNotBuiltError, IndexMismatchError) as exc:
-        log.warning(
-            "index not usable (%s); building it now, this takes a minute on first start", exc
-        )
-        # A mismatched index (other model or chunker) cannot be updated in place.
-        rebuild = isinstance(exc, IndexMismatchError)
-        embeddings.build_index(settings, embedder, rebuild=rebuild, progress=True)
-        index = embeddings.open_index(settings, embedder)
+    # A server starting up rebuilds a stale index too: nobody is there to run --rebuild.
+    index = embeddings.ensure_index(settings, embedder, rebuild_stale=True, progress=True)
     answerer = qa.load_answerer(settings, embedder=embedder, index=index)
 
     def variant(s: Settings) -> AnswererLike:

@@ -1,0 +1,49 @@
+"""Open the configured index, building it first when it is missing (or stale, if asked).
+
+The one place the CLI, the eval runner and the web server share, so they agree on when an
+index is built for the user and when they stop and say ``profile-qa index --rebuild``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from embeddings.base import Embedder
+from embeddings.index import ChunkIndex
+from profile_qa.errors import IndexMismatchError, IndexNotBuiltError
+from profile_qa.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def ensure_index(
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    rebuild_stale: bool = False,
+    progress: bool = False,
+    notify: Callable[[str], None] | None = None,
+) -> ChunkIndex:
+    """The index for ``settings``: built first if missing, rebuilt if stale and allowed.
+
+    A stale index (another model or chunker) raises IndexMismatchError unless
+    ``rebuild_stale``: rebuilding costs minutes, so only a server starting up does it unasked.
+    """
+    from embeddings.build import build_index
+    from embeddings.index import open_index
+
+    try:
+        return open_index(settings, embedder)
+    except IndexNotBuiltError as exc:
+        reason, rebuild = str(exc), False
+    except IndexMismatchError as exc:
+        if not rebuild_stale:
+            raise
+        # A mismatched index cannot be updated in place.
+        reason, rebuild = str(exc), True
+    (notify or log.warning)(
+        f"index not usable ({reason}); building it now from {settings.articles_dir} ..."
+    )
+    build_index(settings, embedder, rebuild=rebuild, progress=progress)
+    return open_index(settings, embedder)
