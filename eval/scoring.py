@@ -89,13 +89,7 @@ def score_question(gold: GoldQuestion, answer: Any, wall_ms: float) -> QuestionR
         f1 = 0.0 if refused else char_f1(answer.text, gold.answer)
     timings = dict(getattr(answer, "timings_ms", None) or {})
     return QuestionRecord(
-        id=gold.id,
-        type=gold.type,
-        profile=gold.profile,
-        question=gold.question,
-        history=gold.history,
-        expected=gold.answer,
-        must_contain=gold.must_contain,
+        **_from_gold(gold),
         evidence=evidence,
         answer_text=answer.text,
         refused=refused,
@@ -111,16 +105,23 @@ def score_question(gold: GoldQuestion, answer: Any, wall_ms: float) -> QuestionR
     )
 
 
+def _from_gold(gold: GoldQuestion) -> dict[str, Any]:
+    """The fields every record copies from its gold question."""
+    return {
+        "id": gold.id,
+        "type": gold.type,
+        "profile": gold.profile,
+        "question": gold.question,
+        "history": gold.history,
+        "expected": gold.answer,
+        "must_contain": gold.must_contain,
+    }
+
+
 def error_record(gold: GoldQuestion, message: str, wall_ms: float) -> QuestionRecord:
     """A record for a question the answerer rejected with an error: scored as wrong."""
     return QuestionRecord(
-        id=gold.id,
-        type=gold.type,
-        profile=gold.profile,
-        question=gold.question,
-        history=gold.history,
-        expected=gold.answer,
-        must_contain=gold.must_contain,
+        **_from_gold(gold),
         evidence=gold.evidence,
         answer_text="",
         refused=False,
