@@ -38,7 +38,9 @@ def ensure_index(
     except IndexNotBuiltError as exc:
         reason, rebuild = str(exc), False
     except IndexMismatchError as exc:
-        if not rebuild_stale:
+        # A shared database serves other servers too: one started with another model must
+        # not rebuild it under them; `profile-qa index --rebuild` is a decision for a person.
+        if not rebuild_stale or settings.store == "pgvector":
             raise
         # A mismatched index cannot be updated in place.
         reason, rebuild = str(exc), True

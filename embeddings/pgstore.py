@@ -9,6 +9,7 @@ streaming standby, a version row does).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,7 @@ class PgChunkIndex:
     def __init__(
         self,
         settings: Settings,
-        pool: ConnectionPool,
+        pool: _Connections,
         manifest: dict[str, Any],
         chunks: list[Chunk],
         version: int,
@@ -48,7 +49,8 @@ class PgChunkIndex:
         self.manifest = manifest
         self.chunks = chunks
         self.version = version
-        self._pool = pool
+        self._pool = pool.pool
+        self._connections = pool  # shared by the snapshots reloaded from this one
         self._row_by_id = {c.id: row for row, c in enumerate(chunks)}
         self._rows_by_article: dict[str, list[int]] = {}
         for row, c in enumerate(chunks):
@@ -88,7 +90,11 @@ class PgChunkIndex:
             rows = conn.execute(
                 f"select id, embedding from {CHUNKS} where id = any(%s)", (ids,)
             ).fetchall()
-        found = {cid: np.asarray(vec, dtype=np.float32) for cid, vec in rows}
+        # pgvector >= 0.4 loads a Vector object, older versions a numpy array.
+        found = {
+            cid: np.asarray(getattr(vec, "to_numpy", lambda v=vec: v)(), dtype=np.float32)
+            for cid, vec in rows
+        }
         missing = [cid for cid in ids if cid not in found]
         if missing:
             raise KeyError(f"no stored vector for chunk {missing[0]!r}")
@@ -148,11 +154,23 @@ class PgChunkIndex:
 
     def reload(self, embedder: Embedder) -> PgChunkIndex:
         """A fresh snapshot of the database's index over the same connection pool."""
-        return _load(self.settings, embedder, self._pool)
+        return _load(self.settings, embedder, self._connections)
 
     def close(self) -> None:
         """Close the connection pool (the snapshot's chunks stay readable)."""
         self._pool.close()
+
+
+class _Connections:
+    """The pool of a family of snapshots; closed when the last snapshot is dropped.
+
+    Closed from the dropping thread: a pool left to its own ``__del__`` may be collected in
+    one of its worker threads, which cannot join itself.
+    """
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self.pool = pool
+        weakref.finalize(self, pool.close)
 
 
 def open_pg_index(settings: Settings, embedder: Embedder) -> PgChunkIndex:
@@ -180,14 +198,15 @@ def open_pg_index(settings: Settings, embedder: Embedder) -> PgChunkIndex:
         name="profile-qa",
     )
     try:
-        return _load(settings, embedder, pool)
+        return _load(settings, embedder, _Connections(pool))
     except BaseException:
         pool.close()
         raise
 
 
-def _load(settings: Settings, embedder: Embedder, pool: ConnectionPool) -> PgChunkIndex:
+def _load(settings: Settings, embedder: Embedder, connections: _Connections) -> PgChunkIndex:
     url = settings.database_url
+    pool = connections.pool
     # One snapshot for the manifest and the chunks: an indexer committing meanwhile is seen
     # whole at the next reload, never half.
     with reporting(url), pool.connection(timeout=_POOL_TIMEOUT) as conn, conn.transaction():
@@ -202,7 +221,7 @@ def _load(settings: Settings, embedder: Embedder, pool: ConnectionPool) -> PgChu
         check_manifest(manifest, settings, embedder, describe(url))  # type: ignore[arg-type]
         rows = conn.execute(f"select id, text, metadata from {CHUNKS}").fetchall()
     chunks = _ordered(rows, manifest)
-    return PgChunkIndex(settings, pool, manifest, chunks, version)
+    return PgChunkIndex(settings, connections, manifest, chunks, version)
 
 
 def _ordered(rows: list[tuple[Any, ...]], manifest: dict[str, Any]) -> list[Chunk]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from profile_qa import __version__
-from profile_qa.errors import ConfigError
+from profile_qa.errors import ConfigError, StoreUnavailableError
 from profile_qa.settings import Settings
 from profile_qa.web.examples import example_questions
 from profile_qa.web.feedback import FeedbackStore
@@ -82,6 +82,30 @@ class ChatService:
         # sequential ones (tests/app, benchmarks/bench_app.py); the slots only bound how many
         # retrievals compete for the CPU at once. A strict lock measured ~1.5x slower.
         self._slots = threading.BoundedSemaphore(ANSWER_SLOTS)
+        # Set while a shared store (pgvector) is unreachable: requests get 503 with it.
+        self.store_error: str | None = None
+        self.refresher: Any = None
+
+    def swap(
+        self,
+        answerer: AnswererLike,
+        chunks: Sequence[Any],
+        variant_factory: Callable[[Settings], AnswererLike] | None,
+    ) -> None:
+        """Serve from a new answerer (a reloaded shared index); requests in flight finish."""
+        from dataclasses import replace
+
+        with self._variants_lock:
+            self.answerer = answerer
+            self._variant_factory = variant_factory
+            self._variants = {}
+            self.examples = example_questions(chunks)
+            self.info = replace(
+                self.info,
+                article_count=len({c.article_id for c in chunks}),
+                chunk_count=len(chunks),
+                index_loaded=bool(chunks),
+            )
 
     def _answerer_for(self, generator: str | None, top_k: int | None) -> AnswererLike:
         generator = generator or self.settings.generator
@@ -130,6 +154,8 @@ class ChatService:
         top_k: int | None = None,
     ) -> Iterator[str | Answer]:
         """Text deltas, then the final Answer."""
+        if self.store_error:
+            raise StoreUnavailableError(self.store_error)
         answerer = self._answerer_for(generator, top_k)
         items = iter(answerer.stream(question, self.trim_history(history)))
         # Retrieval and the extractive answer run before the first item; an LLM's deltas
@@ -166,7 +192,7 @@ def load_service(settings: Settings, embedder: Any = None) -> ChatService:
         len({c.article_id for c in chunks}),
         elapsed,
     )
-    return ChatService(
+    service = ChatService(
         settings,
         answerer,
         chunks=chunks,
@@ -174,6 +200,16 @@ def load_service(settings: Settings, embedder: Any = None) -> ChatService:
         variant_factory=variant,
         load_seconds=elapsed,
     )
+    if hasattr(index, "current_version"):  # a shared store: follow what other servers index
+        from profile_qa.web.refresh import IndexRefresher
+
+        def make(s: Settings, fresh: Any) -> AnswererLike:
+            return qa.load_answerer(s, embedder=embedder, index=fresh)
+
+        service.refresher = IndexRefresher(
+            service, index, embedder, make, settings.store_poll_seconds
+        ).start()
+    return service
 
 
 def describe_answerer(settings: Settings, answerer: Any) -> ChatService:
