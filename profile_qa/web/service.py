@@ -162,7 +162,12 @@ class ChatService:
         # after it are network-bound. The slot is never held across a yield, so a client
         # that goes away mid-stream cannot keep it.
         with self._slots:
-            first = next(items, None)
+            try:
+                first = next(items, None)
+            except StoreUnavailableError as exc:
+                # Health reports it too, until the refresher's next poll reaches the database.
+                self.store_error = str(exc)
+                raise
         if first is not None:
             yield first
             yield from items

@@ -57,7 +57,7 @@ def test_a_newer_schema_is_refused_with_a_clear_message(shared: Settings) -> Non
     build_index(shared, embedder, progress=False)
     with psycopg.connect(shared.database_url, autocommit=True) as conn:
         conn.execute("update pqa_meta set schema_version = %s", (SCHEMA_VERSION + 1,))
-    with pytest.raises(StoreSchemaError, match="newer than this profile-qa knows.*upgrade"):
+    with pytest.raises(StoreSchemaError, match=r"newer than this profile-qa knows.*upgrade"):
         open_index(shared, embedder)
     with pytest.raises(StoreSchemaError, match="upgrade profile-qa"):
         build_index(shared, embedder, progress=False)
@@ -77,7 +77,7 @@ def test_an_older_schema_is_migrated_by_index(shared: Settings) -> None:
 def test_a_second_indexer_is_refused_while_one_runs(shared: Settings) -> None:
     with psycopg.connect(shared.database_url, autocommit=True) as other:
         other.execute("select pg_advisory_lock(%s)", (BUILD_LOCK_KEY,))
-        with pytest.raises(IndexBusyError, match="another `profile-qa index`.*wait"):
+        with pytest.raises(IndexBusyError, match=r"another `profile-qa index`.*wait"):
             build_index(shared, HashingEmbedder(), progress=False)
     assert build_index(shared, HashingEmbedder(), progress=False).written
 
