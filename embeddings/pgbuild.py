@@ -267,7 +267,9 @@ def segment(text: str) -> str:
 
     PostgreSQL has no Chinese parser here: an unsegmented Chinese run would be one lexeme.
     """
-    words = (w.strip().lower() for w in _segmenter().cut_for_search(text))
+    # No HMM guessing of unknown words: dictionary words and single characters are what a
+    # query's words are matched against, and it is ~1.5x faster on long chunks.
+    words = (w.strip().lower() for w in _segmenter().cut_for_search(text, HMM=False))
     return " ".join(w for w in words if w)
 
 

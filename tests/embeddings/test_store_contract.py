@@ -143,3 +143,90 @@ def test_both_stores_hold_the_same_chunks_in_the_same_order_and_rank_alike(
         got = pg_index.search(query, len(pg_index))
         assert [c.id for c, _ in got] == [c.id for c, _ in want]
         np.testing.assert_allclose([s for _, s in got], [s for _, s in want], atol=1e-5)
+
+
+# --- the LangChain vector stores: ChunkVectorStore (faiss) and PgVectorStore ---------------
+
+DOCS = [
+    ("协调发供电企业高效完成91个防疫用户配套电力工程，五天五夜为雷神山医院通电。", "000", "甲"),
+    ("迅速建立紧缺物资战时保障机制，协调捐赠负压救护车329辆。", "000", "甲"),
+    ("口罩生产线连夜改造，日产能提升到一百万只。", "004", "乙"),
+    ("通信企业36小时完成雷神山医院4G/5G网络覆盖。", "004", "丙"),
+]
+
+
+class _Reopenable:
+    """A LangChain store plus how to open it again (save/load, or a new connection)."""
+
+    def __init__(self, kind: str, tmp_path: Path, url: str = "") -> None:
+        from embeddings import ChunkVectorStore, LangChainEmbeddings
+
+        self.kind, self.tmp_path, self.url = kind, tmp_path, url
+        self.embeddings = LangChainEmbeddings(HashingEmbedder())
+        if kind == "pgvector":
+            from embeddings.pgvectorstore import PgVectorStore
+
+            self.store = PgVectorStore(self.embeddings, url, collection="contract")
+        else:
+            self.store = ChunkVectorStore(self.embeddings)
+
+    def reopen(self) -> object:
+        from embeddings import ChunkVectorStore
+
+        if self.kind == "pgvector":
+            from embeddings.pgvectorstore import PgVectorStore
+
+            return PgVectorStore(self.embeddings, self.url, collection="contract")
+        self.store.save(self.tmp_path / "vs")
+        return ChunkVectorStore.load(self.tmp_path / "vs", self.embeddings)
+
+
+@pytest.fixture(params=["faiss", pytest.param("pgvector", marks=pytest.mark.slow)])
+def lc(request: pytest.FixtureRequest, tmp_path: Path) -> _Reopenable:
+    url = request.getfixturevalue("pg_url") if request.param == "pgvector" else ""
+    holder = _Reopenable(request.param, tmp_path, url)
+    holder.store.add_texts(
+        [t for t, _, _ in DOCS],
+        [{"article_id": a, "subject": s} for _, a, s in DOCS],
+        ids=["a", "b", "c", "d"],
+    )
+    return holder
+
+
+def test_langchain_search_ranks_by_cosine_similarity(lc: _Reopenable) -> None:
+    hits = lc.store.similarity_search_with_score("为雷神山医院通电的配套电力工程", k=4)
+    assert hits[0][0].id == "a"
+    scores = [s for _, s in hits]
+    assert scores == sorted(scores, reverse=True)
+    exact = lc.store.similarity_search_with_score(DOCS[2][0], k=1)
+    assert exact[0][0].id == "c" and exact[0][1] == pytest.approx(1.0, abs=1e-5)
+    for _, score in lc.store.similarity_search_with_relevance_scores("雷神山医院", k=4):
+        assert 0.0 <= score <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ({"article_id": "004"}, {"c", "d"}),
+        ({"article_id": "000", "subject": "甲"}, {"a", "b"}),
+        ({"subject": "不存在的单位"}, set()),
+        ({"no_such_key": "x"}, set()),
+    ],
+)
+def test_langchain_metadata_filter_is_dict_equality(
+    lc: _Reopenable, where: dict[str, str], expected: set[str]
+) -> None:
+    assert {d.id for d in lc.store.similarity_search("雷神山医院", k=10, filter=where)} == expected
+
+
+def test_langchain_upsert_delete_and_reopen(lc: _Reopenable) -> None:
+    lc.store.add_texts(["旧的文本", "新的文本"], ids=["x", "x"])
+    assert lc.store.get_by_ids(["x"])[0].page_content == "新的文本"
+    lc.store.delete(["b", "no-such-id"])
+    assert [d.id for d in lc.store.get_by_ids(["a", "b", "c"])] == ["a", "c"]
+    again = lc.reopen()
+    assert [d.id for d in again.get_by_ids(["a", "b", "c", "d", "x"])] == ["a", "c", "d", "x"]
+    query = "通信企业网络覆盖"
+    assert [d.id for d in again.similarity_search(query, k=3)] == [
+        d.id for d in lc.store.similarity_search(query, k=3)
+    ]
