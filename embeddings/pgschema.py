@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from embeddings._atomic import IndexBusyError
-from profile_qa.errors import StoreSchemaError, StoreUnavailableError
+from profile_qa.errors import ProfileQAError, StoreSchemaError, StoreUnavailableError
 
 if TYPE_CHECKING:
     import psycopg
@@ -68,6 +68,11 @@ def reporting(url: str) -> Iterator[None]:
 
     try:
         yield
+    except psycopg.errors.ReadOnlySqlTransaction as exc:
+        raise ProfileQAError(
+            f"the database {describe(url)} is read-only (a streaming standby?): servers can "
+            "read from it, but run `profile-qa index` against the primary"
+        ) from exc
     except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as exc:
         raise unavailable(url, exc) from exc
 

@@ -136,3 +136,23 @@ def test_the_password_never_appears_in_messages(settings: Settings) -> None:
     with pytest.raises(StoreUnavailableError) as caught:
         open_index(down, HashingEmbedder())
     assert "s3cret" not in str(caught.value)
+
+
+def test_a_read_only_database_serves_reads_and_refuses_indexing_clearly(shared: Settings) -> None:
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    from profile_qa.errors import ProfileQAError
+
+    embedder = HashingEmbedder()
+    build_index(shared, embedder, progress=False)
+    options = conninfo_to_dict(shared.database_url)["options"]
+    # What a server pointed at a streaming standby sees: every transaction is read-only.
+    standby = shared.replace(
+        database_url=make_conninfo(
+            shared.database_url, options=f"{options} -c default_transaction_read_only=on"
+        )
+    )
+    index = open_index(standby, embedder)
+    assert index.search(embedder.embed_query("通信保障"), k=3)
+    with pytest.raises(ProfileQAError, match=r"read-only.*against the primary"):
+        build_index(standby, embedder, rebuild=True, progress=False)
