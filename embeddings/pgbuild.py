@@ -198,7 +198,8 @@ class _Writer:
                 write_manifest(self.conn, manifest)
             embedded += len(chunks)
 
-        commit([], removed)  # also records a new article order (renamed or re-sorted files)
+        if removed or not fresh:  # a new article order alone (files renamed) is a commit too
+            commit([], removed)
         for start in range(0, len(fresh), BATCH_ARTICLES):
             commit([by_id[a.id] for a in fresh[start : start + BATCH_ARTICLES]], ())
         return embedded
