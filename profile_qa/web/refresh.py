@@ -46,6 +46,12 @@ class IndexRefresher:
         """Stop polling (the loaded answerer keeps serving)."""
         self._stop.set()
 
+    def close(self) -> None:
+        """Stop polling and close the database connections (the server is shutting down)."""
+        self.stop()
+        self._thread.join(timeout=self.interval + 10)
+        self.index.close()
+
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:

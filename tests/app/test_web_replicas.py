@@ -215,7 +215,8 @@ def test_requests_get_503_with_a_reason_while_the_database_is_down_then_recover(
         store="pgvector", database_url=url, store_poll_seconds=0.5, rate_limit_per_minute=1000
     )
     build_index(shared, real_embedder, progress=False)
-    with running_server(app.create_app(shared, embedder=real_embedder)) as base:
+    server = app.create_app(shared, embedder=real_embedder)
+    with running_server(server) as base:
         assert _ask(base, "武汉市经信局协调捐赠了多少辆MPV？").status_code == 200
 
         _lock_out(role, True)
@@ -231,3 +232,4 @@ def test_requests_get_503_with_a_reason_while_the_database_is_down_then_recover(
         back = _wait_status(base, 200, timeout=60)
         assert back.status_code == 200 and "50" in back.json()["answer"]
         assert httpx.get(f"{base}/api/health").status_code == 200
+    server.state.service.refresher.close()
