@@ -47,7 +47,8 @@ class Settings:
     # Where the index lives: faiss files under data_dir (one machine), or PostgreSQL +
     # pgvector at database_url, shared by every server pointed at it (README "Several servers").
     store: str = "faiss"  # faiss | pgvector
-    database_url: str = ""  # postgresql://user:password@host:port/db (store = "pgvector")
+    # postgresql://user:password@host:port/db (store = "pgvector"); kept out of repr (password)
+    database_url: str = field(default="", repr=False)
     hnsw_ef_search: int = 100  # pgvector's query-time beam (see benchmarks/bench_pgvector.py)
     store_poll_seconds: float = 2.0  # how often a server checks the database for a new index
 
