@@ -156,3 +156,23 @@ def test_a_read_only_database_serves_reads_and_refuses_indexing_clearly(shared: 
     assert index.search(embedder.embed_query("通信保障"), k=3)
     with pytest.raises(ProfileQAError, match=r"read-only.*against the primary"):
         build_index(standby, embedder, rebuild=True, progress=False)
+
+
+def test_two_servers_starting_on_an_empty_database_build_it_once(shared: Settings) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from embeddings import ensure_index
+
+    class SlowEmbedder(HashingEmbedder):
+        calls = 0
+
+        def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+            SlowEmbedder.calls += len(texts)
+            time.sleep(0.05)
+            return super().embed_passages(texts)
+
+    embedder = SlowEmbedder()
+    with ThreadPoolExecutor(2) as pool:
+        indexes = list(pool.map(lambda _: ensure_index(shared, embedder), range(2)))
+    assert indexes[0].chunks == indexes[1].chunks and len(indexes[0]) > 0
+    assert SlowEmbedder.calls == len(indexes[0])  # one build, the other waited for it
