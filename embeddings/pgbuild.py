@@ -154,14 +154,38 @@ class _Writer:
         chunks = self._chunks(articles, chunker)
         if not chunks:
             raise EmptyCorpusError(f"the articles in {self.settings.articles_dir} hold no text")
-        vectors = self._vectors(chunks)
+        reused = self._from_local_index(chunks)
+        fresh = [c for c in chunks if c.id not in reused]
+        vectors = np.zeros((len(chunks), int(self.embedder.dimension)), dtype=np.float32)
+        if fresh:
+            rows = [i for i, c in enumerate(chunks) if c.id not in reused]
+            vectors[rows] = self._vectors(fresh)
+        for i, c in enumerate(chunks):
+            if c.id in reused:
+                vectors[i] = reused[c.id]
         manifest = new_manifest(self.settings, self.embedder, articles, chunks)
         with self.conn.transaction():
             create_chunk_table(self.conn, int(self.embedder.dimension))
             copy_chunks(self.conn, chunks, vectors)
             create_chunk_indexes(self.conn)
             write_manifest(self.conn, manifest)
-        return len(chunks)
+        return len(fresh)
+
+    def _from_local_index(self, chunks: Sequence[Chunk]) -> dict[str, np.ndarray]:
+        """Vectors of these chunks in this machine's faiss index (same model and chunker),
+        so moving a machine's index into the database embeds nothing twice."""
+        from embeddings.index import open_index
+        from profile_qa.errors import ProfileQAError
+
+        try:
+            local = open_index(self.settings.replace(store="faiss"), self.embedder)
+        except ProfileQAError:  # none, or built differently: embed everything
+            return {}
+        known = [c.id for c in chunks if c.id in local._row_by_id]
+        if not known:
+            return {}
+        self.notes.append(f"{len(known)} chunk vectors taken from the local index {local.path}")
+        return dict(zip(known, local.vectors(known), strict=True))
 
     def incremental(
         self,

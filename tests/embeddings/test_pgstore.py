@@ -176,3 +176,23 @@ def test_two_servers_starting_on_an_empty_database_build_it_once(shared: Setting
         indexes = list(pool.map(lambda _: ensure_index(shared, embedder), range(2)))
     assert indexes[0].chunks == indexes[1].chunks and len(indexes[0]) > 0
     assert SlowEmbedder.calls == len(indexes[0])  # one build, the other waited for it
+
+
+def test_moving_a_local_index_into_the_database_embeds_nothing_again(shared: Settings) -> None:
+    class Counting(HashingEmbedder):
+        count = 0
+
+        def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+            Counting.count += len(texts)
+            return super().embed_passages(texts)
+
+    embedder = Counting()
+    local = build_index(shared.replace(store="faiss"), embedder, progress=False)
+    Counting.count = 0
+    report = build_index(shared, embedder, progress=False)
+    assert Counting.count == 0 and report.embedded_chunks == 0
+    assert report.chunks == local.chunks and any("local index" in n for n in report.notes)
+    assert (
+        open_index(shared, embedder).chunks
+        == open_index(shared.replace(store="faiss"), embedder).chunks
+    )
