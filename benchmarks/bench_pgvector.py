@@ -110,7 +110,6 @@ def main() -> int:
 
     from embeddings._ann import build_faiss_index
     from embeddings.fake import HashingEmbedder
-    from embeddings.pgbuild import copy_chunks, segment, write_manifest
     from embeddings.pgschema import (
         connect,
         create_chunk_indexes,
@@ -118,6 +117,7 @@ def main() -> int:
         migrate,
     )
     from embeddings.pgstore import open_pg_index
+    from embeddings.pgwrite import copy_chunks, segment, write_manifest
     from profile_qa.settings import Settings
 
     rng = np.random.default_rng(7)
