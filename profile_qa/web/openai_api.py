@@ -26,22 +26,24 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from profile_qa import __version__
 from profile_qa.errors import ConfigError, InvalidQuestionError
 from profile_qa.web.edge import Guard
-from profile_qa.web.openai_schemas import (
+from profile_qa.web.openai_render import (
     SOURCES_HEADING,
-    ChatCompletionRequest,
     Completion,
-    OpenAIError,
     answer_content,
     chunk_body,
     completion_body,
-    edge_error,
-    error_body,
     extras,
     model_body,
+    usage,
+)
+from profile_qa.web.openai_schemas import (
+    ChatCompletionRequest,
+    OpenAIError,
+    edge_error,
+    error_body,
     model_generators,
     refused_parameter,
     split_messages,
-    usage,
 )
 from profile_qa.web.service import ChatService
 from qa.model import Answer

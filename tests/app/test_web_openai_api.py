@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from profile_qa.settings import Settings
 from profile_qa.web import describe_answerer
-from profile_qa.web.openai_schemas import SOURCES_HEADING
+from profile_qa.web.openai_render import SOURCES_HEADING
 from profile_qa.web.server import build_app
 from tests.app.fakes import FakeAnswerer
 

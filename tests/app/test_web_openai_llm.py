@@ -15,7 +15,7 @@ from corpus import chunk_articles, load_articles
 from embeddings.fake import HashingEmbedder
 from profile_qa.settings import Settings
 from profile_qa.web import describe_answerer
-from profile_qa.web.openai_schemas import SOURCES_HEADING
+from profile_qa.web.openai_render import SOURCES_HEADING
 from profile_qa.web.server import build_app
 from tests.qa.conftest import DenseSearcher
 from tests.qa.fake_openai import FakeOpenAI

@@ -9,18 +9,20 @@ import pytest
 from corpus.model import Chunk
 from profile_qa.settings import Settings
 from profile_qa.web.openai_api import key_matches
-from profile_qa.web.openai_schemas import (
+from profile_qa.web.openai_render import (
     SOURCES_HEADING,
+    answer_content,
+    source_line,
+    strip_sources,
+)
+from profile_qa.web.openai_schemas import (
     ChatCompletionRequest,
     ChatMessage,
     OpenAIError,
-    answer_content,
     edge_error,
     model_generators,
     refused_parameter,
-    source_line,
     split_messages,
-    strip_sources,
 )
 from qa.model import Answer, Citation
 
