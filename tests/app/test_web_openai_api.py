@@ -245,3 +245,19 @@ def test_v1_spec_is_served_and_cors_allows_the_key_header(settings: Settings) ->
         },
     )
     assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == site
+
+
+class _BreaksMidStream(FakeAnswerer):
+    def stream(self, question: str, history: Any = ()) -> Any:
+        yield "协调捐赠"
+        raise RuntimeError("/secret/path exploded")
+
+
+def test_a_failure_after_the_stream_started_is_an_error_event(settings: Settings) -> None:
+    client = TestClient(make_app(settings, _BreaksMidStream(settings)))
+    r = client.post("/v1/chat/completions", json=ask(stream=True))
+    assert r.status_code == 200
+    events = chunks(r.text)
+    assert events[-1] == "[DONE]"
+    assert events[-2]["error"]["type"] == "server_error"
+    assert "secret" not in r.text and "协调捐赠" not in r.text  # no half answer either
