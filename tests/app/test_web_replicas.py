@@ -227,6 +227,12 @@ def test_requests_get_503_with_a_reason_while_the_database_is_down_then_recover(
         assert "unavailable" in body["detail"] and "Traceback" not in down.text
         assert down.headers.get("retry-after")
         assert httpx.get(f"{base}/api/health").status_code == 503
+        v1 = httpx.post(
+            f"{base}/v1/chat/completions",
+            json={"model": "profile-qa", "messages": [{"role": "user", "content": "MPV多少辆？"}]},
+            timeout=60,
+        )
+        assert v1.status_code == 503 and v1.json()["error"]["code"] == "store_unavailable"
 
         _lock_out(role, False)
         back = _wait_status(base, 200, timeout=60)
