@@ -9,7 +9,10 @@ The model name picks the behaviour, so one server serves every case:
 - ``fake-500``: HTTP 500 with an OpenAI-style error body;
 - ``fake-slow``: sleeps ``slow_seconds`` before answering (beyond a test's timeout);
 - ``fake-midstream``: streams two chunks, then drops the connection;
-- ``fake-rewrite``: for follow-up rewrites, answers with ``rewrite_reply``.
+- ``fake-rewrite``: for follow-up rewrites, answers with ``rewrite_reply``;
+- ``fake-echo-key``: HTTP 401 echoing the Authorization header and an internal host name,
+  as many proxies do;
+- ``fake-hang``: accepts the request and never answers (until the server stops).
 
 Every request body is kept in ``server.requests`` so tests can check the prompt.
 
@@ -77,6 +80,15 @@ class _Handler(BaseHTTPRequestHandler):
         if model == "fake-500":
             self._json(500, {"error": {"message": "boom", "type": "server_error"}})
             return
+        if model == "fake-echo-key":
+            key = str(self.headers.get("Authorization", "")).removeprefix("Bearer ")
+            message = f"Incorrect API key provided: {key} (upstream llm-gw.corp.internal:8443)"
+            self._json(401, {"error": {"message": message, "type": "invalid_request_error"}})
+            return
+        if model == "fake-hang":
+            owner.hanging += 1
+            owner.stopped.wait()
+            return
         if model == "fake-slow":
             time.sleep(owner.slow_seconds)
         reply = _reply_for(model, body, owner)
@@ -139,6 +151,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the hang tests open many connections at once
     owner: FakeOpenAI
 
 
@@ -150,6 +163,8 @@ class FakeOpenAI:
         self.requests: list[dict[str, Any]] = []
         self.rewrite_reply = ""
         self.answer_reply = ""
+        self.hanging = 0  # requests held by fake-hang so far
+        self.stopped = threading.Event()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.owner = self
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -166,6 +181,7 @@ class FakeOpenAI:
 
     def stop(self) -> None:
         """Stop serving and free the port."""
+        self.stopped.set()
         self._server.shutdown()
         self._server.server_close()
 
