@@ -156,7 +156,9 @@ def _validate(s: Settings) -> None:
         )
 
 
-_ORIGIN = re.compile(r"^https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$")
+_ORIGIN = re.compile(
+    r"^https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$"
+)
 
 
 def _check_origin(origin: str) -> None:
@@ -181,7 +183,7 @@ def _check_origin(origin: str) -> None:
 
 def _check_proxy(proxy: str) -> None:
     try:
-        ipaddress.ip_network(proxy, strict=False)
+        ipaddress.ip_network(proxy)
     except ValueError as exc:
         raise ConfigError(
             f"trusted_proxies entry {proxy!r} is not an IP address or network "

@@ -63,9 +63,10 @@ async def unless_gone(request: Request, work: Awaitable[T]) -> T:
     try:
         await asyncio.wait({task, gone}, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        gone.cancel()
         if not task.done():
             task.cancel()
-        gone.cancel()
+            await asyncio.wait({task})  # let it unwind: that closes the model request
     if task.cancelled():
         raise ClientGoneError
     return task.result()

@@ -6,7 +6,7 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
-from profile_qa.web.ratelimit import RateLimiter, retry_after_header
+from profile_qa.web.ratelimit import RateLimiter, client_address, retry_after_header
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -15,6 +15,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_BODY_BYTES = 16 * 1024
+# Every route under these prefixes is rate limited and body-size limited here, per client.
+LIMITED_PREFIXES = ("/api/", "/v1/")
 # Health checks are polled by monitors and load balancers; they cost nothing.
 _NOT_LIMITED = ("/api/health",)
 
@@ -55,10 +57,9 @@ class EdgeMiddleware:
             return
         path: str = scope.get("path", "")
         send = self._with_headers(path, send)
-        if path.startswith("/api/") and scope.get("method") != "OPTIONS":
+        if path.startswith(LIMITED_PREFIXES) and scope.get("method") != "OPTIONS":
             if path not in _NOT_LIMITED:
-                client = scope.get("client")
-                wait = self.limiter.check(client[0] if client else "unknown")
+                wait = self.limiter.check(client_address(scope))
                 if wait:
                     seconds = retry_after_header(wait)
                     limit = self.limiter.per_minute

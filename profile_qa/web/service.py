@@ -147,7 +147,6 @@ class ChatService:
             yield first
             yield from items
 
-
     async def _run_cpu(self, step: Callable[[], Any]) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._cpu, step)
 

@@ -21,11 +21,17 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_server(app: Any, port: int | None = None) -> Iterator[str]:
-    """Serve ``app`` with uvicorn in a background thread; yields its base URL."""
+    """Serve ``app`` with uvicorn in a background thread, as ``profile-qa serve`` does
+    (the app's settings decide proxies and slow-client timeouts); yields its base URL."""
     import uvicorn
 
+    from profile_qa.web.serving import uvicorn_options
+
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    options = uvicorn_options(app.state.service.settings)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **options
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

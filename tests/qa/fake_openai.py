@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import json
 import re
+import select
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -86,8 +88,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(401, {"error": {"message": message, "type": "invalid_request_error"}})
             return
         if model == "fake-hang":
-            owner.hanging += 1
-            owner.stopped.wait()
+            self._hang(owner)
             return
         if model == "fake-slow":
             time.sleep(owner.slow_seconds)
@@ -112,6 +113,22 @@ class _Handler(BaseHTTPRequestHandler):
                     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                 },
             )
+
+    def _hang(self, owner: FakeOpenAI) -> None:
+        with owner.lock:
+            owner.hanging += 1
+            owner.held += 1
+        try:
+            # Hold the request until the server stops or the client goes away (a cancelled
+            # upstream request closes its connection).
+            while not owner.stopped.is_set():
+                # Blocks without the GIL; wakes when the client sends or closes.
+                ready, _, _ = select.select([self.connection], [], [], 0.5)
+                if ready and not self.connection.recv(1, socket.MSG_PEEK):
+                    return
+        finally:
+            with owner.lock:
+                owner.held -= 1
 
     def _json(self, status: int, payload: dict[str, Any]) -> None:
         data = json.dumps(payload, ensure_ascii=False).encode()
@@ -163,7 +180,9 @@ class FakeOpenAI:
         self.requests: list[dict[str, Any]] = []
         self.rewrite_reply = ""
         self.answer_reply = ""
-        self.hanging = 0  # requests held by fake-hang so far
+        self.hanging = 0  # requests fake-hang received so far
+        self.held = 0  # fake-hang requests whose client is still connected
+        self.lock = threading.Lock()
         self.stopped = threading.Event()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.owner = self
