@@ -9,8 +9,9 @@ a worker thread or an answer slot while a model is slow or hangs.
 
 from __future__ import annotations
 
-from contextlib import aclosing
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,8 +101,7 @@ async def drive_async(
     """
     outcome: LLMOutcome | None = None
     while True:
-        current = outcome
-        item = await run_cpu(lambda: _advance(steps, current))
+        item = await run_cpu(functools.partial(_advance, steps, outcome))
         if item is _DONE:
             return
         outcome = None
