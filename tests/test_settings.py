@@ -65,5 +65,5 @@ def test_trusted_proxies_are_addresses_or_networks() -> None:
     s = load_settings(env={"PROFILE_QA_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8, ::1"})
     assert s.trusted_proxies == ("127.0.0.1", "10.0.0.0/8", "::1")
     assert load_settings(env={}).trusted_proxies == ()  # default: no proxy is believed
-    with pytest.raises(ConfigError, match="trusted_proxies entry 'proxy.local'"):
+    with pytest.raises(ConfigError, match=r"trusted_proxies entry 'proxy\.local'"):
         load_settings(env={"PROFILE_QA_TRUSTED_PROXIES": "proxy.local"})

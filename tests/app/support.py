@@ -106,3 +106,29 @@ div {{ color: green !important; font-size: 40px !important; }}
 </main>
 <script src="{server_url}/widget.js" {attributes} async></script>
 </body></html>""".encode()
+
+
+class Watched:
+    """A page plus what it did that a user would never want: dialogs, foreign requests,
+    and scripts or styles the page's Content-Security-Policy had to block."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.dialogs: list[str] = []
+        self.foreign: list[str] = []
+        self.blocked: list[str] = []
+        page.on("dialog", self._dialog)
+        page.on("request", self._request)
+        page.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            self.blocked.append(message.text)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _request(self, request: Any) -> None:
+        if not request.url.startswith(("http://127.0.0.1:", "data:", "blob:", "about:")):
+            self.foreign.append(request.url)
