@@ -42,10 +42,12 @@ def chat_csp(origins: Sequence[str], nonce: str) -> str:
     nonce only (an injected ``<script>`` or ``onerror=`` never runs), nothing from elsewhere.
 
     Gradio's page has inline scripts with per-request values (so no hashes) and sets inline
-    styles, hence the nonce and ``style-src 'unsafe-inline'``.
+    styles, hence the nonce and ``style-src 'unsafe-inline'``; its HTML component renders
+    through ``new Function`` (the sources panel shows "Error rendering HTML" without
+    ``'unsafe-eval'``). Injected inline scripts and event handlers stay blocked.
     """
     return (
-        f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
+        f"default-src 'self'; script-src 'self' 'nonce-{nonce}' 'unsafe-eval'; "
         "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
         "media-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; "
         "object-src 'none'; base-uri 'self'; form-action 'self'; "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import socket
 import statistics
 import time
@@ -235,3 +236,22 @@ def test_slow_clients_are_disconnected(settings: Settings) -> None:
         assert httpx.get(f"{url}/api/health").status_code == 200
     print(f"\n{len(closed)} slow connections closed by the server within {elapsed:.1f} s")
     assert all(closed), [i for i, c in enumerate(closed) if not c]
+
+
+def test_the_chat_page_runs_only_its_own_scripts(settings: Settings) -> None:
+    from profile_qa.web import describe_answerer
+    from tests.app.fakes import FakeAnswerer
+
+    app = build_app(describe_answerer(settings, FakeAnswerer(settings)))  # with Gradio
+    with running_server(app) as url:
+        pages = [httpx.get(f"{url}/") for _ in range(2)]
+    policies = [p.headers["content-security-policy"] for p in pages]
+    nonces = [re.search(r"'nonce-([^']+)'", csp).group(1) for csp in policies]  # type: ignore[union-attr]
+    assert nonces[0] != nonces[1]  # fresh for every page
+    for page, csp, nonce in zip(pages, policies, nonces, strict=True):
+        script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
+        assert "'unsafe-inline'" not in script_src and "*" not in script_src
+        assert "object-src 'none'" in csp and "frame-ancestors 'self'" in csp
+        tags = re.findall(r"<script\b[^>]*>", page.text)
+        assert tags and all(f'nonce="{nonce}"' in t for t in tags)
+        assert int(page.headers["content-length"]) == len(page.content)
