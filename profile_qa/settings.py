@@ -80,6 +80,9 @@ class Settings:
     # connection is closed.
     client_header_timeout: float = 10.0
     client_body_timeout: float = 30.0
+    # Bearer tokens accepted on /v1 (the OpenAI-compatible API); none: open, as /api is.
+    # Kept out of repr so a logged Settings never shows them.
+    api_keys: tuple[str, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -149,6 +152,8 @@ def _validate(s: Settings) -> None:
         _check_origin(origin)
     for proxy in s.trusted_proxies:
         _check_proxy(proxy)
+    if any(not k or k != k.strip() or len(k) < 8 for k in s.api_keys):
+        raise ConfigError("api_keys must be at least 8 characters each, without spaces around")
     if s.generator == "llm" and not (s.llm_base_url and s.llm_model):
         raise ConfigError(
             "generator 'llm' needs llm_base_url and llm_model "

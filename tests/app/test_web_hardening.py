@@ -111,8 +111,14 @@ def test_hanging_llm_requests_do_not_stall_extractive_answers_or_health(
             async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
 
                 async def hung(i: int) -> int:
-                    body = {"question": f"{MPV} ({i})", "options": {"generator": "llm"}}
-                    path = "/api/ask/stream" if i % 2 else "/api/ask"
+                    # The three ways to ask a model: /api/ask, its SSE stream, and /v1.
+                    question = f"{MPV} ({i})"
+                    if i % 3 == 2:
+                        messages = [{"role": "user", "content": question}]
+                        v1 = {"model": "profile-qa-llm", "messages": messages, "stream": i % 2}
+                        return (await client.post("/v1/chat/completions", json=v1)).status_code
+                    body = {"question": question, "options": {"generator": "llm"}}
+                    path = "/api/ask/stream" if i % 3 else "/api/ask"
                     return (await client.post(path, json=body)).status_code
 
                 started = time.monotonic()
