@@ -79,6 +79,13 @@ def test_a_key_echoed_by_the_endpoint_never_reaches_a_visitor(
         events = sse_events(sse.text)
         assert events[-2][0] == "answer" and events[-2][1]["note"] == UNAVAILABLE
         shown.append(sse.text)
+        v1 = httpx.post(
+            f"{url}/v1/chat/completions",
+            json={"model": "profile-qa", "messages": [{"role": "user", "content": MPV}]},
+            timeout=30,
+        )
+        assert v1.status_code == 200 and UNAVAILABLE in v1.text
+        shown.append(v1.text)
     # The chat's handler, as Gradio runs it: the note is in the HTML of the answer.
 
     async def chat() -> list[Any]:
