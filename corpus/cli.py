@@ -85,7 +85,8 @@ def _shorten(text: str, width: int = 36) -> str:
 
 def _print_text(data: dict[str, Any], where: Path) -> None:
     n_articles, n_skipped = len(data["articles"]), len(data["skipped"])
-    click.echo(f"{where}: {n_articles} article(s) loaded, {n_skipped} file(s) skipped")
+    click.echo(f"Read {where.resolve()}")
+    click.echo(f"{n_articles} article(s) loaded, {n_skipped} file(s) skipped")
     for a in data["articles"]:
         n_chunks = sum(len(s["chunks"]) for s in a["sections"])
         click.echo("")
@@ -129,6 +130,7 @@ def inspect_command(make_settings: Callable[..., Any], path: Path | None, as_jso
     where = path if path is not None else settings.articles_dir
     report = _report_for(where, settings.max_article_bytes)
     data = inspection(report, settings.chunk_size, settings.chunk_overlap_sentences)
+    data = {"read": str(where.resolve()), **data}  # which folder (or file) this describes
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:

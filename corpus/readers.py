@@ -13,12 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from profile_qa.errors import ProfileQAError
-
-
-class LoadError(ProfileQAError):
-    """A file cannot be turned into an article (the message says why)."""
-
+from profile_qa.errors import LoadError as LoadError  # re-export
 
 # The default of settings.max_article_bytes: UTF-8 bytes of text after extraction.
 MAX_ARTICLE_BYTES = 5_000_000

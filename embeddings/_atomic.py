@@ -13,13 +13,9 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from profile_qa.errors import ProfileQAError
+from profile_qa.errors import IndexBusyError as IndexBusyError  # re-export
 
 MANIFEST_FILE = "manifest.json"
-
-
-class IndexBusyError(ProfileQAError):
-    """Another ``profile-qa index`` is building the same index right now."""
 
 
 def fsync_file(path: Path) -> None:

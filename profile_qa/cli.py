@@ -26,7 +26,7 @@ SettingsFactory = Callable[..., Settings]
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever sys.stderr is at emit time (click's test runner swaps it)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 
@@ -46,6 +46,19 @@ def _show_package_notes() -> None:
 
 
 class _Group(click.Group):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Before any command module is imported: a shadowed `eval` or `qa` would run instead.
+        from profile_qa.distribution import check_own_packages
+        from profile_qa.errors import PackageConflictError
+
+        try:
+            check_own_packages()
+        except PackageConflictError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        _register()
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -78,13 +91,16 @@ def main(ctx: click.Context, config: Path | None) -> None:
 @click.pass_obj
 def serve(make_settings: SettingsFactory, host: str | None, port: int | None) -> None:
     """Start the web chat, the HTTP API and the widget."""
-    import app
+    from profile_qa.web import serve as serve_web
 
-    app.serve(make_settings(host=host, port=port))
+    serve_web(make_settings(host=host, port=port))
 
 
 def _register() -> None:
-    # Imported here, not at the top, so a broken package names itself in the traceback.
+    # Imported here, not at the top: after the package check, and so a broken package names
+    # itself in the traceback.
+    if "corpus" in main.commands:
+        return
     from corpus.cli import corpus_group
     from embeddings.cli import index_command
     from eval.cli import eval_command
@@ -95,8 +111,6 @@ def _register() -> None:
     main.add_command(ask_command)
     main.add_command(eval_command)
 
-
-_register()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -43,3 +43,19 @@ class StoreUnavailableError(ProfileQAError):
 
 class StoreSchemaError(ProfileQAError):
     """The database holds a schema this version cannot use (newer, or not yet migrated)."""
+
+
+class LoadError(ProfileQAError):
+    """A file cannot be turned into an article (the message says why)."""
+
+
+class IndexBusyError(ProfileQAError):
+    """Another ``profile-qa index`` is building the same index right now."""
+
+
+class LLMUnavailableError(ProfileQAError):
+    """The chat endpoint could not be reached, timed out or failed (message has no secrets)."""
+
+
+class PackageConflictError(ProfileQAError):
+    """A top-level package of this distribution is shadowed or shared by other code."""

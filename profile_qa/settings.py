@@ -23,9 +23,31 @@ DEFAULT_CONFIG_NAME = "profile-qa.toml"
 EMBEDDED_MODEL = "embedded:multilingual-e5-small"
 
 
+# Run from a checkout (the current directory holds corpus/articles): the articles and the
+# data stay in it, as before. Otherwise (an installed package run from anywhere): a user
+# data folder, never site-packages, whose files an upgrade would delete.
+CHECKOUT_ARTICLES = Path("corpus") / "articles"
+CHECKOUT_DATA = Path(".profile-qa")
+
+
+def user_data_dir() -> Path:
+    """Where an installed profile-qa keeps articles and data (e.g. ~/.local/share/profile-qa)."""
+    import platformdirs
+
+    return platformdirs.user_data_path("profile-qa", appauthor=False)
+
+
 def _default_articles_dir() -> Path:
-    # Package data, so an installed wheel and an editable checkout both find the seeds.
-    return Path(__file__).resolve().parent.parent / "corpus" / "articles"
+    if CHECKOUT_ARTICLES.is_dir():
+        return CHECKOUT_ARTICLES.resolve()
+    return user_data_dir() / "articles"
+
+
+def _default_data_dir() -> Path:
+    # An existing ./.profile-qa is kept wherever it is, so no built index is left behind.
+    if CHECKOUT_DATA.is_dir() or CHECKOUT_ARTICLES.is_dir():
+        return CHECKOUT_DATA
+    return user_data_dir()
 
 
 @dataclass(frozen=True)
@@ -43,7 +65,7 @@ class Settings:
     index_warn_chunks: int = 20_000
 
     # embeddings and index
-    data_dir: Path = Path(".profile-qa")
+    data_dir: Path = field(default_factory=_default_data_dir)
     embedding_model: str = EMBEDDED_MODEL
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "

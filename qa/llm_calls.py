@@ -15,13 +15,9 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
-from profile_qa.errors import ProfileQAError
+from profile_qa.errors import LLMUnavailableError as LLMUnavailableError  # re-export
 
 Steps = Generator[Any, "LLMOutcome | None", None]
-
-
-class LLMUnavailableError(ProfileQAError):
-    """The chat endpoint could not be reached, timed out or failed (message has no secrets)."""
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ fi
 # --- end PostgreSQL ---
 
 .venv/bin/ruff check .
+.venv/bin/python -m mypy profile_qa app.py
 set +e
 .venv/bin/python -m pytest "$@"
 code=$?

@@ -42,7 +42,8 @@ router = APIRouter(prefix="/api", tags=["api"])
 
 
 def _service(request: Request) -> ChatService:
-    return request.app.state.service
+    service: ChatService = request.app.state.service  # starlette's state is untyped
+    return service
 
 
 class ClientGoneError(Exception):

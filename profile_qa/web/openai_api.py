@@ -77,7 +77,8 @@ def key_matches(token: str, keys: Sequence[str]) -> bool:
 
 
 def _service(request: Request) -> ChatService:
-    return request.app.state.service
+    service: ChatService = request.app.state.service  # starlette's state is untyped
+    return service
 
 
 def require_key(
@@ -238,7 +239,9 @@ async def _events(
     yield "data: [DONE]\n\n"
 
 
-def _error(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
+def _error(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers=headers)
 
 

@@ -9,7 +9,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -187,7 +187,7 @@ class ChatService:
         history: History = (),
         generator: str | None = None,
         top_k: int | None = None,
-    ) -> AsyncIterator[str | Answer]:
+    ) -> AsyncGenerator[str | Answer, None]:
         """:meth:`stream` for the server: retrieval and extractive answers take one of
         ``ANSWER_SLOTS`` threads per step; waiting on a model takes none, so any number of
         hanging LLM requests cannot slow other answers or /api/health. Cancelling the
@@ -204,7 +204,7 @@ class ChatService:
 
     async def _astream(
         self, question: str, history: History, generator: str | None, top_k: int | None
-    ) -> AsyncIterator[str | Answer]:
+    ) -> AsyncGenerator[str | Answer, None]:
         from qa.llm_calls import drive_async
 
         # Building a variant (first use of an option) imports and loads: not on the loop.

@@ -33,7 +33,7 @@ def real_server(
 
     The host site's origin is allowed to frame the chat and call the API.
     """
-    import app
+    from profile_qa.web import create_app
 
     settings = load_settings(
         env={},
@@ -42,7 +42,7 @@ def real_server(
         allowed_origins=(host_site.origin,),
         rate_limit_per_minute=1000,
     )
-    with running_server(app.create_app(settings, embedder=real_embedder)) as url:
+    with running_server(create_app(settings, embedder=real_embedder)) as url:
         yield url, settings
 
 

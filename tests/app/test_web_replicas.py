@@ -208,14 +208,14 @@ def _wait_status(base: str, status: int, timeout: float = 30) -> httpx.Response:
 def test_requests_get_503_with_a_reason_while_the_database_is_down_then_recover(
     settings: Settings, outage_role: tuple[str, str], real_embedder: Any
 ) -> None:
-    import app
+    from profile_qa.web import create_app
 
     url, role = outage_role
     shared = settings.replace(
         store="pgvector", database_url=url, store_poll_seconds=0.5, rate_limit_per_minute=1000
     )
     build_index(shared, real_embedder, progress=False)
-    server = app.create_app(shared, embedder=real_embedder)
+    server = create_app(shared, embedder=real_embedder)
     with running_server(server) as base:
         assert _ask(base, "武汉市经信局协调捐赠了多少辆MPV？").status_code == 200
 

@@ -96,7 +96,7 @@ def _replayed(conn: psycopg.Connection[Any]) -> bool:
 def test_a_server_on_a_standby_answers_what_the_primary_indexed(
     settings: Settings, pg_url: str, standby_url: str, tmp_path: Path, real_embedder: Any
 ) -> None:
-    import app
+    from profile_qa.web import create_app
 
     articles = tmp_path / "articles"
     articles.mkdir()
@@ -113,7 +113,7 @@ def test_a_server_on_a_standby_answers_what_the_primary_indexed(
             time.sleep(0.2)
             conn.rollback()
     standby = primary.replace(database_url=standby_url)
-    server = app.create_app(standby, embedder=real_embedder)
+    server = create_app(standby, embedder=real_embedder)
     with running_server(server) as base:
 
         def answer() -> str:
