@@ -145,7 +145,7 @@ async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
     )
 
 
-async def _chain(first: list[Any], rest: AsyncIterator[Any]) -> AsyncIterator[Any]:
+async def _chain(first: list[T], rest: AsyncIterator[T]) -> AsyncIterator[T]:
     for item in first:
         yield item
     async for item in rest:

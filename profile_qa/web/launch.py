@@ -6,19 +6,22 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from profile_qa.settings import Settings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from embeddings.base import Embedder
+    from profile_qa.web.service import AnswererLike
+
 log = logging.getLogger("profile_qa.web")
 
 
-# answerer and embedder are the qa/embeddings objects the tests pass in to reuse a loaded
-# model; typed Any until those packages join the type check.
-def create_app(settings: Settings, answerer: Any = None, embedder: Any = None) -> FastAPI:
+def create_app(
+    settings: Settings, answerer: AnswererLike | None = None, embedder: Embedder | None = None
+) -> FastAPI:
     """The FastAPI server with the Gradio chat at /, the API under /api and the widget.
 
     Without ``answerer`` the index is opened (built first if missing or stale) and the

@@ -11,11 +11,42 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from profile_qa.errors import ProfileQAError, StoreUnavailableError
+from profile_qa.settings import Settings
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from corpus.model import Chunk
+    from embeddings.base import Embedder
+    from profile_qa.web.service import AnswererLike, ChatService
 
 log = logging.getLogger("profile_qa.web")
+
+
+class SharedIndex(Protocol):
+    """What polling needs from a shared store's snapshot (``embeddings.pgstore``)."""
+
+    version: int
+    chunks: list[Chunk]
+
+    def search(
+        self,
+        query_vector: np.ndarray,
+        k: int,
+        article_id: str | None = None,
+        subject: str | None = None,
+    ) -> list[tuple[Chunk, float]]: ...
+
+    def current_version(self) -> int: ...
+
+    def reload(self, embedder: Embedder) -> SharedIndex: ...
+
+    def close(self) -> None: ...
+
+    def __len__(self) -> int: ...
 
 
 class IndexRefresher:
@@ -23,10 +54,10 @@ class IndexRefresher:
 
     def __init__(
         self,
-        service: Any,
-        index: Any,
-        embedder: Any,
-        make_answerer: Callable[[Any, Any], Any],
+        service: ChatService,
+        index: SharedIndex,
+        embedder: Embedder,
+        make_answerer: Callable[[Settings, SharedIndex], AnswererLike],
         interval: float,
     ) -> None:
         self.service = service
@@ -77,7 +108,7 @@ class IndexRefresher:
             return False
         self.service.store_error = None
 
-        def variant(settings: Any) -> Any:
+        def variant(settings: Settings) -> AnswererLike:
             return self.make_answerer(settings, fresh)
 
         answerer = self.make_answerer(self.service.settings, fresh)

@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from profile_qa import __version__
 from profile_qa.errors import ConfigError, StoreUnavailableError
@@ -21,6 +21,13 @@ from profile_qa.web.examples import example_questions
 from profile_qa.web.feedback import FeedbackStore
 from profile_qa.web.ratelimit import RateLimiter
 from qa.model import Answer
+
+if TYPE_CHECKING:
+    from corpus.model import Chunk
+    from embeddings.base import Embedder
+    from profile_qa.web.refresh import IndexRefresher
+
+T = TypeVar("T")
 
 log = logging.getLogger("profile_qa.web")
 
@@ -59,7 +66,7 @@ class ChatService:
         settings: Settings,
         answerer: AnswererLike,
         *,
-        chunks: Sequence[Any] = (),
+        chunks: Sequence[Chunk] = (),
         model_id: str = "",
         variant_factory: Callable[[Settings], AnswererLike] | None = None,
         load_seconds: float = 0.0,
@@ -90,12 +97,12 @@ class ChatService:
         self._cpu = ThreadPoolExecutor(ANSWER_SLOTS, thread_name_prefix="answer")
         # Set while a shared store (pgvector) is unreachable: requests get 503 with it.
         self.store_error: str | None = None
-        self.refresher: Any = None
+        self.refresher: IndexRefresher | None = None
 
     def swap(
         self,
         answerer: AnswererLike,
-        chunks: Sequence[Any],
+        chunks: Sequence[Chunk],
         variant_factory: Callable[[Settings], AnswererLike] | None,
     ) -> None:
         """Serve from a new answerer (a reloaded shared index); requests in flight finish."""
@@ -178,7 +185,7 @@ class ChatService:
             yield first
             yield from items
 
-    async def _run_cpu(self, step: Callable[[], Any]) -> Any:
+    async def _run_cpu(self, step: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._cpu, step)
 
     async def astream(
@@ -236,7 +243,7 @@ class ChatService:
         return final
 
 
-def load_service(settings: Settings, embedder: Any = None) -> ChatService:
+def load_service(settings: Settings, embedder: Embedder | None = None) -> ChatService:
     """Load the embedder and the index (building it if missing or stale), then the answerer."""
     import embeddings
     import qa
@@ -269,18 +276,21 @@ def load_service(settings: Settings, embedder: Any = None) -> ChatService:
         load_seconds=elapsed,
     )
     if hasattr(index, "current_version"):  # a shared store: follow what other servers index
-        from profile_qa.web.refresh import IndexRefresher
+        from profile_qa.web.refresh import IndexRefresher, SharedIndex
 
-        def make(s: Settings, fresh: Any) -> AnswererLike:
+        def make(s: Settings, fresh: SharedIndex) -> AnswererLike:
             return qa.load_answerer(s, embedder=embedder, index=fresh)
 
+        # ensure_index is typed ChunkIndex; with store = "pgvector" it returns the shared
+        # store's snapshot, which the check above tells apart.
+        shared = cast("SharedIndex", index)
         service.refresher = IndexRefresher(
-            service, index, embedder, make, settings.store_poll_seconds
+            service, shared, embedder, make, settings.store_poll_seconds
         ).start()
     return service
 
 
-def describe_answerer(settings: Settings, answerer: Any) -> ChatService:
+def describe_answerer(settings: Settings, answerer: AnswererLike) -> ChatService:
     """A service around an answerer built elsewhere (tests, embedding in other apps)."""
     index = getattr(answerer, "index", None)
     embedder = getattr(answerer, "embedder", None)
