@@ -41,6 +41,10 @@ _FIELDS: tuple[str, ...] = (
 )
 
 
+# Fields a line may leave out, with the value it then has.
+_OPTIONAL: dict[str, Any] = {"history": []}
+
+
 @dataclass(frozen=True)
 class GoldQuestion:
     """One gold question; ``answer`` is None when the articles cannot answer it."""
@@ -102,7 +106,7 @@ def _parse_line(line: str, where: str) -> GoldQuestion:
     if not isinstance(data, dict):
         raise GoldFileError(f"{where}: expected a JSON object, got {type(data).__name__}")
     for name in _FIELDS:
-        if name not in data:
+        if name not in data and name not in _OPTIONAL:
             raise GoldFileError(f"{where}: field {name!r}: missing")
     for name in data:
         if name not in _FIELDS:
@@ -111,6 +115,12 @@ def _parse_line(line: str, where: str) -> GoldQuestion:
     def fail(name: str, problem: str) -> GoldFileError:
         return GoldFileError(f"{where}: field {name!r}: {problem}")
 
+    data = {**_OPTIONAL, **data}
+    # null is the documented "no article" for an unanswerable question and "no profile"
+    # anywhere; an answerable question still needs its doc (checked below).
+    for name in ("doc", "profile"):
+        if data[name] is None:
+            data[name] = ""
     for name in ("id", "question", "doc", "profile", "type"):
         if not isinstance(data[name], str):
             raise fail(name, f"must be a string, not {_json_type(data[name])}")
