@@ -1,5 +1,9 @@
 """The gold question file: JSON Lines, one question a line, validated strictly.
 
+Fields: ``id``, ``question``, ``answer`` (null: the articles do not answer it),
+``must_contain`` and ``evidence`` (lists; both empty when unanswerable), ``doc`` (the article
+file; null or "" when unanswerable), ``profile`` (null or "" allowed), ``type`` (one of
+QUESTION_TYPES) and ``history`` (optional, default []: earlier user turns of a follow-up).
 A bad file is rejected with the line number and the field, so an editor can fix it without
 reading code: a gold set that silently loses questions would inflate every metric.
 """

@@ -89,6 +89,7 @@ def run_suite(
     results = []
     for item in sets:
         gold = load_gold(item.gold)
+        say(f"{item.name}: {len(gold)} questions over {item.articles}")
         problems = evidence_problems(gold, item.articles)
         for problem in problems[:5]:
             say(f"warning: {item.name}: {problem}")
