@@ -64,6 +64,9 @@ class Settings:
     port: int = 7860
     allowed_origins: tuple[str, ...] = ()
     rate_limit_per_minute: int = 30
+    # Bearer tokens accepted on /v1 (the OpenAI-compatible API); none: open, as /api is.
+    # Kept out of repr so a logged Settings never shows them.
+    api_keys: tuple[str, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -122,6 +125,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError("max_question_chars must be at least 1")
     if not 0 < s.port < 65536:
         raise ConfigError("port must be between 1 and 65535")
+    if any(not k or k != k.strip() or len(k) < 8 for k in s.api_keys):
+        raise ConfigError("api_keys must be at least 8 characters each, without spaces around")
     if s.generator == "llm" and not (s.llm_base_url and s.llm_model):
         raise ConfigError(
             "generator 'llm' needs llm_base_url and llm_model "

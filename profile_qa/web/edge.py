@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from profile_qa.web.ratelimit import RateLimiter, retry_after_header
@@ -17,6 +18,21 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 MAX_BODY_BYTES = 16 * 1024
 # Health checks are polled by monitors and load balancers; they cost nothing.
 _NOT_LIMITED = ("/api/health",)
+
+ErrorBody = Callable[[int, str, str], dict[str, Any]]
+
+
+def plain_error(status: int, error: str, detail: str) -> dict[str, Any]:
+    """This server's own error body, as on ``/api``."""
+    return {"error": error, "detail": detail}
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Limits for the paths under one prefix: the body cap and how its errors are worded."""
+
+    max_body_bytes: int = MAX_BODY_BYTES
+    error_body: ErrorBody = plain_error
 
 
 def frame_ancestors(origins: Sequence[str]) -> str:
@@ -34,7 +50,8 @@ def embed_csp(origins: Sequence[str]) -> str:
 
 
 class EdgeMiddleware:
-    """Applies limits to ``/api/*`` and security headers to every response."""
+    """Applies limits to ``/api/*`` (and other guarded prefixes) and security headers to
+    every response."""
 
     def __init__(
         self,
@@ -42,10 +59,12 @@ class EdgeMiddleware:
         limiter: RateLimiter,
         allowed_origins: Sequence[str] = (),
         max_body_bytes: int = MAX_BODY_BYTES,
+        guards: Mapping[str, Guard] | None = None,
     ) -> None:
         self.app = app
         self.limiter = limiter
         self.max_body_bytes = max_body_bytes
+        self.guards = {"/api/": Guard(max_body_bytes), **(guards or {})}
         self._default_csp = f"frame-ancestors {frame_ancestors(allowed_origins)}".encode()
         self._embed_csp = embed_csp(allowed_origins).encode()
 
@@ -55,7 +74,8 @@ class EdgeMiddleware:
             return
         path: str = scope.get("path", "")
         send = self._with_headers(path, send)
-        if path.startswith("/api/") and scope.get("method") != "OPTIONS":
+        guard = next((g for p, g in self.guards.items() if path.startswith(p)), None)
+        if guard is not None and scope.get("method") != "OPTIONS":
             if path not in _NOT_LIMITED:
                 client = scope.get("client")
                 wait = self.limiter.check(client[0] if client else "unknown")
@@ -66,30 +86,30 @@ class EdgeMiddleware:
                     await _json(
                         send,
                         429,
-                        {"error": "too many requests", "detail": detail},
+                        guard.error_body(429, "too many requests", detail),
                         [(b"retry-after", seconds.encode())],
                     )
                     return
             if scope.get("method") in ("POST", "PUT", "PATCH"):
-                body = await self._read_body(scope, receive)
+                body = await self._read_body(scope, receive, guard.max_body_bytes)
                 if body is None:
+                    limit = guard.max_body_bytes
                     await _json(
                         send,
                         413,
-                        {
-                            "error": "request too large",
-                            "detail": f"the body may be at most {self.max_body_bytes} bytes",
-                        },
+                        guard.error_body(
+                            413, "request too large", f"the body may be at most {limit} bytes"
+                        ),
                     )
                     return
                 receive = _replay(body, receive)
         await self.app(scope, receive, send)
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
+    async def _read_body(self, scope: Scope, receive: Receive, limit: int) -> bytes | None:
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
-                    if int(value) > self.max_body_bytes:
+                    if int(value) > limit:
                         return None
                 except ValueError:
                     return None
@@ -101,7 +121,7 @@ class EdgeMiddleware:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
+            if size > limit:
                 return None
             chunks.append(chunk)
             if not message.get("more_body", False):

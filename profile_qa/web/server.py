@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from profile_qa import __version__
-from profile_qa.web import api, ui, widget
+from profile_qa.web import api, openai_api, ui, widget
 from profile_qa.web.edge import EdgeMiddleware
 from profile_qa.web.service import ChatService
 
@@ -35,15 +35,19 @@ def build_app(service: ChatService, with_chat: bool = True) -> FastAPI:
     app.include_router(api.router)
     app.include_router(widget.router)
     app.include_router(api.fallback)
+    app.mount(openai_api.PREFIX, openai_api.build_openai_app(service))
     app.add_middleware(
-        EdgeMiddleware, limiter=service.limiter, allowed_origins=settings.allowed_origins
+        EdgeMiddleware,
+        limiter=service.limiter,
+        allowed_origins=settings.allowed_origins,
+        guards={f"{openai_api.PREFIX}/": openai_api.EDGE_GUARD},
     )
     # Added last, so outermost: even 413/429 answers carry CORS headers a browser can read.
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.allowed_origins),
         allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type"],
+        allow_headers=["Content-Type", "Authorization"],
         expose_headers=["Retry-After"],
         max_age=600,
     )
