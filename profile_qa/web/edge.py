@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from profile_qa.web.ratelimit import RateLimiter, retry_after_header
+from profile_qa.web.ratelimit import RateLimiter, client_address, retry_after_header
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -49,6 +51,43 @@ def embed_csp(origins: Sequence[str]) -> str:
     )
 
 
+def chat_csp(origins: Sequence[str], nonce: str) -> str:
+    """The policy of the Gradio chat page: scripts from this server or carrying the page's
+    nonce only (an injected ``<script>`` or ``onerror=`` never runs), nothing from elsewhere.
+
+    Gradio's page has inline scripts with per-request values (so no hashes) and sets inline
+    styles, hence the nonce and ``style-src 'unsafe-inline'``; its HTML component renders
+    through ``new Function`` (the sources panel shows "Error rendering HTML" without
+    ``'unsafe-eval'``). Injected inline scripts and event handlers stay blocked.
+    """
+    return (
+        f"default-src 'self'; script-src 'self' 'nonce-{nonce}' 'unsafe-eval'; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+        "media-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; "
+        f"frame-ancestors {frame_ancestors(origins)}"
+    )
+
+
+_SCRIPT_TAG = re.compile(rb"<script(?=[\s>])", re.I)
+_SCRIPT_END = re.compile(rb"</script", re.I)
+
+
+def add_nonce(html: bytes, nonce: str) -> bytes:
+    """``html`` with ``nonce`` on every ``<script>`` element (not on text inside scripts,
+    such as a "<script" in Gradio's JSON config, which must never be granted a nonce)."""
+    attribute = b'<script nonce="' + nonce.encode() + b'"'
+    out: list[bytes] = []
+    pos = 0
+    while (tag := _SCRIPT_TAG.search(html, pos)) is not None:
+        out += [html[pos : tag.start()], attribute]
+        end = _SCRIPT_END.search(html, tag.end())
+        pos = end.start() if end else len(html)
+        out.append(html[tag.end() : pos])
+    out.append(html[pos:])
+    return b"".join(out)
+
+
 class EdgeMiddleware:
     """Applies limits to ``/api/*`` (and other guarded prefixes) and security headers to
     every response."""
@@ -65,6 +104,7 @@ class EdgeMiddleware:
         self.limiter = limiter
         self.max_body_bytes = max_body_bytes
         self.guards = {"/api/": Guard(max_body_bytes), **(guards or {})}
+        self._origins = tuple(allowed_origins)
         self._default_csp = f"frame-ancestors {frame_ancestors(allowed_origins)}".encode()
         self._embed_csp = embed_csp(allowed_origins).encode()
 
@@ -73,12 +113,14 @@ class EdgeMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        send = self._with_headers(path, send)
+        if path == "/" and scope.get("method") in ("GET", "HEAD"):
+            send = self._chat_page(send)
+        else:
+            send = self._with_headers(path, send)
         guard = next((g for p, g in self.guards.items() if path.startswith(p)), None)
         if guard is not None and scope.get("method") != "OPTIONS":
             if path not in _NOT_LIMITED:
-                client = scope.get("client")
-                wait = self.limiter.check(client[0] if client else "unknown")
+                wait = self.limiter.check(client_address(scope))
                 if wait:
                     seconds = retry_after_header(wait)
                     limit = self.limiter.per_minute
@@ -128,8 +170,8 @@ class EdgeMiddleware:
                 break
         return b"".join(chunks)
 
-    def _with_headers(self, path: str, send: Send) -> Send:
-        csp = self._embed_csp if path == "/embed" else self._default_csp
+    def _with_headers(self, path: str, send: Send, csp: bytes | None = None) -> Send:
+        csp = csp or (self._embed_csp if path == "/embed" else self._default_csp)
         extra = [
             (b"content-security-policy", csp),
             (b"x-content-type-options", b"nosniff"),
@@ -148,6 +190,36 @@ class EdgeMiddleware:
                 ]
                 message["headers"] = headers + extra
             await send(message)
+
+        return wrapped
+
+    def _chat_page(self, send: Send) -> Send:
+        """Gradio's page with a fresh nonce on each of its own ``<script>`` tags."""
+        nonce = secrets.token_urlsafe(18)
+        out = self._with_headers("/", send, chat_csp(self._origins, nonce).encode())
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def wrapped(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                kind = dict(message.get("headers", [])).get(b"content-type", b"")
+                if kind.startswith(b"text/html"):
+                    start = message  # held until the whole page is here
+                    return
+            if start is None or message["type"] != "http.response.body":
+                await out(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            body = add_nonce(b"".join(chunks), nonce)
+            start["headers"] = [
+                *[(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"],
+                (b"content-length", str(len(body)).encode()),
+            ]
+            await out(start)
+            await out({"type": "http.response.body", "body": body})
 
         return wrapped
 

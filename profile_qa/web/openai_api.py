@@ -15,7 +15,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from profile_qa import __version__
 from profile_qa.errors import ConfigError, InvalidQuestionError
+from profile_qa.web.api import ClientGoneError, unless_gone
 from profile_qa.web.edge import Guard
 from profile_qa.web.openai_render import (
     SOURCES_HEADING,
@@ -139,7 +140,7 @@ def _answering() -> Iterator[None]:
             503, f"This model is not available now: {exc}", "model_not_available",
             "model", "server_error",
         ) from exc  # fmt: skip
-    except OpenAIError:
+    except (OpenAIError, ClientGoneError):
         raise
     except Exception as exc:
         log.exception("error while answering on /v1/chat/completions")
@@ -157,8 +158,11 @@ def _answering() -> Iterator[None]:
         }
     },
 )
-def chat_completions(body: ChatCompletionRequest, request: Request) -> Any:
-    """Answer the last user message; earlier user/assistant turns are the conversation."""
+async def chat_completions(body: ChatCompletionRequest, request: Request) -> Any:
+    """Answer the last user message; earlier user/assistant turns are the conversation.
+
+    Async like /api/ask: waiting on a language model holds no worker thread, and a client
+    that disconnects cancels its model request."""
     service = _service(request)
     refused = refused_parameter(body)
     if refused is not None:
@@ -169,13 +173,18 @@ def chat_completions(body: ChatCompletionRequest, request: Request) -> Any:
     c = Completion(f"chatcmpl-{uuid.uuid4().hex}", int(time.time()), body.model)
     if not body.stream:
         with _answering():
-            answer = service.answer(question, history, generator=generator)
+            work = service.aanswer(question, history, generator=generator)
+            answer = await unless_gone(request, work)
         content = answer_content(answer)
         return completion_body(c, answer, usage(question, history, content))
-    items = service.stream(question, history, generator=generator)
+    items = service.astream(question, history, generator=generator)
     # Pulled now, so a bad question is a plain 4xx rather than a broken stream.
-    with _answering():
-        first = next(items, None)
+    try:
+        with _answering():
+            first = await unless_gone(request, anext(items, None))
+    except BaseException:
+        await items.aclose()
+        raise
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
     return StreamingResponse(
         _events(c, first, items, question, history, include_usage),
@@ -188,22 +197,22 @@ def _data(payload: Any) -> str:
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-def _events(
+async def _events(
     c: Completion,
     first: str | Answer | None,
-    rest: Iterator[str | Answer],
+    rest: AsyncIterator[str | Answer],
     question: str,
     history: list[tuple[str, str]],
     include_usage: bool,
-) -> Iterator[str]:
+) -> AsyncIterator[str]:
     # The text is sent once its citations are final: an LLM's raw markers are renumbered and
     # checked at the end, and a failing LLM is replaced by the extractive answer, so earlier
     # deltas could show text the answer does not keep (an OpenAI client cannot retract them).
-    yield _data(chunk_body(c, {"role": "assistant", "content": ""}))
     try:
+        yield _data(chunk_body(c, {"role": "assistant", "content": ""}))
         with _answering():
             answer = first if isinstance(first, Answer) else None
-            for item in rest:
+            async for item in rest:
                 if isinstance(item, Answer):
                     answer = item
         if answer is None:
@@ -220,6 +229,8 @@ def _events(
             yield _data({**c.head("chat.completion.chunk"), "choices": [], "usage": counts})
     except OpenAIError as exc:
         yield _data(error_body(exc.message, exc.kind, exc.code, exc.param))
+    finally:
+        await rest.aclose()  # type: ignore[attr-defined]
     yield "data: [DONE]\n\n"
 
 
@@ -228,6 +239,12 @@ def _error(status: int, body: dict[str, Any], headers: dict[str, str] | None = N
 
 
 def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ClientGoneError)
+    async def _gone(request: Request, exc: ClientGoneError) -> Any:
+        from fastapi.responses import Response
+
+        return Response(status_code=499)  # nobody reads it; keeps the log free of 500s
+
     @app.exception_handler(OpenAIError)
     async def _openai(request: Request, exc: OpenAIError) -> JSONResponse:
         body = error_body(exc.message, exc.kind, exc.code, exc.param)

@@ -51,6 +51,12 @@ def build_app(service: ChatService, with_chat: bool = True) -> FastAPI:
         expose_headers=["Retry-After"],
         max_age=600,
     )
+    if settings.trusted_proxies:
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        # Outermost: the rate limit and the chat see the forwarded client, and only when
+        # the peer is one of the configured proxies (X-Forwarded-For from others is ignored).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     if with_chat:
         _mount_chat(app, service)
     return app
