@@ -37,6 +37,28 @@ set -e
 # pytest exits 5 when it collected no test: that is a failure of the suite, say so.
 if [ "$code" = 5 ]; then
   echo "pytest collected no tests" >&2
-  exit 1
+  code=1
+fi
+
+# Quality gate: every gold set (held-out, unseen fixture, each benchmark dev set under
+# ../shared/benchmarks when present, seed) against eval/gates.toml. It runs after a whole
+# run (no pytest arguments) or when PQA_SUITE_GATE=1; PQA_SUITE_GATE=0 skips it. Not
+# PROFILE_QA_* names: the settings loader refuses unknown variables of that prefix.
+# Benchmark indexes take minutes to build, so they live in a per-machine cache that later
+# runs update incrementally (a changed model or chunker rebuilds them).
+gate_default=0
+[ "$#" = 0 ] && gate_default=1
+if [ "${PQA_SUITE_GATE:-$gate_default}" = 1 ]; then
+  suite_data="${PQA_SUITE_DATA_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/profile-qa/ci}"
+  echo "quality gate: profile-qa eval --suite (indexes cached in $suite_data)" >&2
+  set +e
+  PROFILE_QA_DATA_DIR="$suite_data" .venv/bin/profile-qa eval --suite ${PQA_BENCHMARKS_DIR:+"$PQA_BENCHMARKS_DIR"} \
+    --gates eval/gates.toml --out reports/suite-ci --no-progress
+  gate=$?
+  set -e
+  if [ "$gate" != 0 ]; then
+    echo "quality gate failed (exit $gate): see the lines above and reports/suite-ci/suite.html" >&2
+    [ "$code" = 0 ] && code=$gate
+  fi
 fi
 exit "$code"
