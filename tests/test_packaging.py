@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -94,3 +95,17 @@ def test_in_a_checkout_articles_and_data_stay_in_it(monkeypatch: pytest.MonkeyPa
     s = load_settings(env={})
     assert s.articles_dir == REPO / "corpus" / "articles"
     assert s.data_dir == Path(".profile-qa")
+
+
+def test_corpus_inspect_says_which_folder_it_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from profile_qa.cli import main
+
+    monkeypatch.chdir(REPO)
+    monkeypatch.delenv("PROFILE_QA_ARTICLES_DIR", raising=False)
+    result = CliRunner().invoke(main, ["corpus", "inspect"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Read {REPO / 'corpus' / 'articles'}\n")
+    result = CliRunner().invoke(main, ["corpus", "inspect", "--json"])
+    assert json.loads(result.output)["read"] == str(REPO / "corpus" / "articles")
