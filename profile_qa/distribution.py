@@ -26,12 +26,14 @@ def _normalize(name: str) -> str:
 
 
 def _package_dir(name: str) -> Path | None:
-    """The folder Python imports (or imported) the top-level package ``name`` from."""
+    """The folder (or file) Python imports, or imported, the top-level ``name`` from."""
     spec = importlib.util.find_spec(name)
     if spec is None:
         return None
     if spec.origin and spec.origin not in ("namespace", "built-in", "frozen"):
-        return Path(spec.origin).resolve().parent
+        origin = Path(spec.origin).resolve()
+        # A package's folder; a single-file module (an `eval.py` somewhere) is itself.
+        return origin.parent if spec.submodule_search_locations is not None else origin
     locations = list(spec.submodule_search_locations or [])
     return Path(locations[0]).resolve() if locations else None
 
@@ -72,7 +74,7 @@ def check_own_packages() -> None:
             raise PackageConflictError(
                 f"profile-qa's package {name!r} is missing from {home}: reinstall profile-qa"
             )
-        if where.parent != home:
+        if where != home / name:
             raise PackageConflictError(
                 f"the top-level package {name!r} that Python imports is {where}{by}, not "
                 f"profile-qa's own in {home / name}. Run profile-qa from another folder, take "

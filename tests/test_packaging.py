@@ -58,6 +58,22 @@ def test_a_shadowing_package_stops_the_cli_and_the_server_with_its_path(
     assert f"top-level package '{name}' that Python imports is {root / name}" in done.stderr
 
 
+def test_a_folder_with_its_own_eval_stops_python_m_profile_qa(tmp_path: Path) -> None:
+    # `python -m` puts the current folder first on sys.path: its eval/ would win.
+    (tmp_path / "eval").mkdir()
+    (tmp_path / "eval" / "__init__.py").write_text("raise SystemExit('the wrong code ran')\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "profile_qa", "corpus", "inspect"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1
+    assert f"package 'eval' that Python imports is {tmp_path.resolve() / 'eval'}" in done.stderr
+    assert "the wrong code ran" not in done.stderr
+
+
 def test_another_distribution_claiming_a_package_name_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
