@@ -91,6 +91,8 @@ def test_killing_index_mid_build_leaves_the_old_index_whole(
         **os.environ,
         "PROFILE_QA_EMBEDDING_MODEL": FAKE,
         "PROFILE_QA_DATA_DIR": str(settings.data_dir),
+        # Run outside a checkout: the default would be the (empty) user data folder.
+        "PROFILE_QA_ARTICLES_DIR": str(seed_articles_dir),
     }
     command = [sys.executable, "-m", "profile_qa", "index", "--no-progress"]
     subprocess.run(command, env=env, cwd=tmp_path, check=True, capture_output=True)
@@ -133,12 +135,21 @@ def test_killing_index_mid_build_leaves_the_old_index_whole(
 
 @pytest.mark.slow
 def test_the_real_model_indexes_the_seeds_end_to_end(
-    real_embedder: Any, model_cache_dir: Path, tmp_path: Path, settings: Settings
+    real_embedder: Any,
+    model_cache_dir: Path,
+    tmp_path: Path,
+    settings: Settings,
+    seed_articles_dir: Path,
 ) -> None:
     # Share the session's converted model so this test does not convert it again.
     settings.data_dir.mkdir(parents=True)
     (settings.data_dir / "models").symlink_to(model_cache_dir / "models", target_is_directory=True)
-    env = {**os.environ, "PROFILE_QA_DATA_DIR": str(settings.data_dir)}
+    env = {
+        **os.environ,
+        "PROFILE_QA_DATA_DIR": str(settings.data_dir),
+        # Run outside a checkout: the default would be the (empty) user data folder.
+        "PROFILE_QA_ARTICLES_DIR": str(seed_articles_dir),
+    }
     result = subprocess.run(
         [sys.executable, "-m", "profile_qa", "index", "--no-progress"],
         env=env,
