@@ -143,7 +143,12 @@ class LexicalIndex:
 
         self.chunks = list(chunks)
         self.lexicon = lexicon
-        self.chunk_tokens = [lexicon.cut_for_search(c.indexed_text) for c in self.chunks]
+        from qa.normalize import to_simplified
+
+        # Questions are searched in Simplified, so Traditional articles are indexed that way.
+        self.chunk_tokens = [
+            lexicon.cut_for_search(to_simplified(c.indexed_text)) for c in self.chunks
+        ]
         self._bm25 = bm25s.BM25()
         self._bm25.index(
             [[t for t in toks if t not in STOPWORDS] or ["\u0000"] for toks in self.chunk_tokens],

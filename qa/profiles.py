@@ -1,4 +1,4 @@
-"""Profile subjects and the short forms a visitor uses for them (三奇, 夏局长, 武汉市经信局)."""
+"""Profile subjects and the short forms a visitor uses for them (王局长, 某市经信局)."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def _abbreviation_variants(name: str) -> set[str]:
     for variant in list(out):
         m = _PROVINCE_OR_CITY.match(variant)
         if m and len(variant) > m.end() + 1:
-            out.add(m.group(1) + variant[m.end() :])  # 武汉市经信局 -> 武汉经信局
+            out.add(m.group(1) + variant[m.end() :])  # 长沙市经信局 -> 长沙经信局
             out.add(variant[m.end() :])  # -> 经信局
     return out
 
@@ -101,7 +101,7 @@ def _company_aliases(subject: str, lexicon: Lexicon) -> set[str]:
     tokens = [w for w, _ in lexicon.tag(name)]
     place = _PLACE_PREFIX.match(name)
     rest = name[place.end() :] if place else name
-    # The distinctive core is the first rare word (三奇, 天隆, 依文); what precedes it is a place.
+    # The distinctive core is the first rare word (a trade name); what precedes it is a place.
     pos = 0
     for token in tokens:
         if len(token) >= 2 and lexicon.frequency(token) < _COMMON_WORD_FREQ:
