@@ -95,3 +95,64 @@ def test_follow_up_with_the_real_model(real_answerer: Answerer) -> None:
     answer = real_answerer.answer("那防护服呢？", [("三奇公司口罩日产量提高到多少？", "")])
     assert answer.resolved_question == "三奇公司防护服日产量提高到多少？"
     assert answer.text.startswith("20000套以上")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("三奇公司的口罩和防护服日产量分别提高到多少？", ["350万只", "20000套"]),
+        ("依文集团为哪些重大活动定制过服装？", ["奥运会"]),
+        ("深中海医疗用品有限公司的总经理是谁？", ["杜量衡"]),
+        ("深中海医疗用品有限公司位于深圳市哪个区？", ["坪山区"]),
+        ("谁被大家称为口罩保障第一人？", ["夏昆山"]),
+        ("夏局长紧急组织成立了多少个驻厂专班？", ["23个"]),
+        ("夏昆山有多少年党龄？", ["37年"]),
+    ],
+)
+def test_answers_carry_the_fact_and_cite_it(
+    real_answerer: Answerer, question: str, expected: list[str]
+) -> None:
+    answer = real_answerer.answer(question)
+    assert not answer.refused, answer.text
+    for fact in expected:
+        assert fact in answer.text, answer.text
+    _assert_cited(answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("武汉市经信局协调捐赠了多少辆MPV？", "50辆"),
+        ("中国通服在什么时候前完成了平台施工？", "2020年3月10日前"),
+        ("机要督办处日均流转多少件次文电？", "690件次"),
+    ],
+)
+def test_the_short_answer_comes_first(real_answerer: Answerer, question: str, focus: str) -> None:
+    assert real_answerer.answer(question).text.startswith(focus + "。")
+
+
+def test_a_traditional_article_is_quoted_in_its_own_script(
+    real_embedder: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """An article written in Traditional Chinese is answered from, and quoted as written."""
+    import opencc
+
+    from embeddings import build_index, open_index
+    from qa import load_answerer
+    from qa.normalize import _converter
+
+    to_traditional = opencc.OpenCC("s2t")
+    root = tmp_path_factory.mktemp("trad")
+    (root / "articles").mkdir()
+    for path in sorted(SEED_ARTICLES.iterdir())[:1]:
+        text = path.read_text(encoding="utf-8")
+        (root / "articles" / path.name).write_text(to_traditional.convert(text), encoding="utf-8")
+    settings = load_settings(env={}, data_dir=root / "data", articles_dir=root / "articles")
+    build_index(settings, real_embedder, progress=False)
+    answerer = load_answerer(
+        settings, embedder=real_embedder, index=open_index(settings, real_embedder)
+    )
+    answer = answerer.answer("武汉市经信局协调捐赠了多少辆MPV？")
+    assert not answer.refused and "MPV50輛" in answer.text, answer.text
+    assert _converter().convert("輛") == "辆"
+    _assert_cited(answer)
