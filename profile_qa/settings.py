@@ -50,7 +50,7 @@ class Settings:
     top_k: int = 5
     relevance_floor: float = 0.0
     rrf_k: int = 60  # reciprocal rank fusion constant: higher flattens the rank differences
-    rerank_pool: int = 10  # passages retrieved and reranked by the answer scorer down to top_k
+    rerank_pool: int = 6  # passages retrieved and reranked by the answer scorer down to top_k
     # Refuse when the scorer's best unit is less likely than this to hold the answer; < 0 uses
     # the threshold chosen on dev questions and shipped with the weights (qa/scorer.json).
     answer_threshold: float = -1.0

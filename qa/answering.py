@@ -26,11 +26,13 @@ MAX_UNITS = 3  # units quoted in one answer
 
 @dataclass(frozen=True)
 class Scored:
-    """Every candidate unit of one question with its probability of holding the answer."""
+    """Every candidate unit of one question with its probability of holding the answer, and
+    the answerer's confidence that the best of them answers the question."""
 
     units: tuple[Unit, ...]
     probabilities: np.ndarray
     features: np.ndarray
+    confidence: float
 
 
 class ScoredGenerator:
@@ -67,7 +69,10 @@ class ScoredGenerator:
         rows = unit_features(
             q, units, self.kb, self.vectors.vectors if self.vectors else _no_vectors, vector
         )
-        return Scored(tuple(units), self.model.probabilities(rows), rows)
+        probs = self.model.probabilities(rows)
+        order = np.argsort(-probs, kind="stable")
+        confidence = self.model.question_confidence(probs[order], rows[order])
+        return Scored(tuple(units), probs, rows, confidence)
 
     def rerank(self, scored: Scored, passages: Sequence[Passage], k: int) -> tuple[Passage, ...]:
         """The ``k`` passages whose best unit scores highest (retrieval order breaks ties)."""
@@ -81,14 +86,16 @@ class ScoredGenerator:
     def choose(self, q: QuestionFacts, scored: Scored) -> list[int]:
         """Indexes of the units to answer with, best first; empty means refuse."""
         probs = scored.probabilities
-        if not len(probs) or q.unknown:
+        if not len(probs):
             return []
         order = [int(i) for i in np.argsort(-probs, kind="stable")]
         top = float(probs[order[0]])
-        if top < self.threshold:
+        if scored.confidence < self.threshold:
             return []
         chosen = [order[0]]
-        floor = max(self.threshold, self.model.second_ratio * top)
+        floor = self.model.second_ratio * top
+        if self.model.confidence is None:
+            floor = max(self.threshold, floor)
         for i in order[1:]:
             if len(chosen) >= MAX_UNITS or float(probs[i]) < floor:
                 break
@@ -100,7 +107,7 @@ class ScoredGenerator:
             if m.profile.subject in subjects or len(q.profiles) < 2:
                 continue
             own = [i for i in order if scored.units[i].passage.chunk.subject == m.profile.subject]
-            if own and float(probs[own[0]]) >= self.threshold:
+            if own and float(probs[own[0]]) >= self.model.second_ratio * top:
                 chosen.append(own[0])
                 subjects.add(m.profile.subject)
         return chosen
@@ -111,7 +118,7 @@ class ScoredGenerator:
             return Draft(refusal_text(q), (), True, confidence=0.0, passages=())
         scored = self.score(q, passages)
         ranked = self.rerank(scored, passages, k)
-        confidence = float(scored.probabilities.max()) if len(scored.probabilities) else 0.0
+        confidence = scored.confidence
         chosen = self.choose(q, scored)
         if not chosen:
             return Draft(refusal_text(q), (), True, confidence=confidence, passages=ranked)

@@ -30,7 +30,7 @@ FEATURES: tuple[str, ...] = (
     "p_rank", "p_dense", "p_lexical", "window", "log_len",
     "num_match", "num_miss", "unit_match", "date_match", "date_miss",
     "person_match", "place_match", "org_match", "profile_match", "profile_other",
-    "q_unknown", "q_max_cos", "q_max_cov", "q_latin", "q_terms",
+    "q_unknown", "q_max_cos", "q_max_cov", "q_latin", "q_terms", "focus_cov", "rare_hit",
 )  # fmt: skip
 _ENTITY_TAGS = ("nr", "nt", "ns", "nz")
 _PUNCT = re.compile(r"[\W_]+")
@@ -42,6 +42,7 @@ class QuestionFacts:
 
     text: str  # Simplified
     terms: tuple[str, ...]
+    focus: tuple[str, ...]  # the terms after the question word: what is asked about (员工)
     bigrams: frozenset[str]
     asks: dict[str, bool]
     unit: str  # measure word counted (辆), or ""
@@ -65,6 +66,9 @@ def question_facts(text: str, kb: KnowledgeBase) -> QuestionFacts:
         for t in content_terms(kb.lexicon.cut_for_search(asked))
         if not (len(t) == 1 and language.CJK.match(t)) and not re.fullmatch(r"[a-z]", t)
     ]
+    asked_at = language.QUESTION_WORDS.search(text)
+    tail = text[asked_at.end() :].lower() if asked_at else ""
+    focus = tuple(t for t in terms if t in tail)
     unknown = []
     for word, flag in kb.lexicon.tag(text):
         if len(word) < 2 or not flag.startswith(_ENTITY_TAGS) or word in named:
@@ -74,6 +78,7 @@ def question_facts(text: str, kb: KnowledgeBase) -> QuestionFacts:
     return QuestionFacts(
         text=text,
         terms=tuple(terms),
+        focus=focus,
         bigrams=frozenset(_bigrams(asked)),
         asks=language.asks(text),
         unit=language.counted_unit(text),
@@ -138,6 +143,13 @@ def unit_features(
     cos_rank = np.empty(n, dtype=np.float32)
     cos_rank[order] = 1.0 / (1.0 + np.arange(n))
 
+    focus = {t: kb.idf(t) for t in q.focus if kb.in_corpus(t)}
+    focus_total = sum(focus.values())
+    rare = max(weights, key=lambda t: weights[t]) if weights else ""
+    for i, text in enumerate(texts):
+        if focus_total:
+            out[i, col["focus_cov"]] = sum(w for t, w in focus.items() if t in text) / focus_total
+        out[i, col["rare_hit"]] = float(bool(rare) and rare in text)
     out[:, col["cos"]] = cos
     out[:, col["cos_gap"]] = cos - cos.max()
     out[:, col["cos_rank"]] = cos_rank

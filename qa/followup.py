@@ -6,13 +6,9 @@ import re
 from collections.abc import Sequence
 
 from qa.knowledge import KnowledgeBase
-from qa.language import GENERIC_NOUNS, INTERROGATIVE
+from qa.language import GENERIC_NOUNS, INTERROGATIVE, PRONOUNS
 from qa.profiles import ProfileMatch, match_profiles
 
-PRONOUNS = (
-    "它们", "他们", "她们", "该公司", "该企业", "该单位", "这家公司", "这家企业", "这个单位",
-    "该局", "它", "他", "她",
-)  # fmt: skip
 _ELLIPSIS = re.compile(r"^(?:那么?|还有|那)?(?P<x>.+?)(?:呢|怎么样|如何|又如何)[？?。]*$")
 _NOUN_TAGS = ("n", "nz", "eng", "vn", "nt", "nr", "ns")
 # How much of its best match a question must keep inside the previous profile to inherit it.

@@ -86,6 +86,42 @@ _GENERIC_NOUN_TEXT = (
     " 公司 机构 部门 方式 人 价值 金额 钱 数量 人数 年份 日期 天 年 措施 办法 关系 问题 原因"
 )
 GENERIC_NOUNS = frozenset(_GENERIC_NOUN_TEXT.split())
+# Words that carry no meaning for matching: particles, copulas, question words. Question words
+# are handled by the question analysis, not by overlap.
+_STOPWORD_TEXT = """的 了 是 在 和 与 及 并 也 都 又 还 就 而 或 把 被 将 从 向 对 为 于 以 由 给 让
+    吗 呢 吧 啊 呀 么 嘛 着 过 地 得 之 其 这 那 这个 那个 这些 那些 有 没有 一个 一 个
+    多少 几 什么 哪 哪些 哪个 哪家 哪位 哪项 哪种 哪里 哪儿 哪天 哪年 哪一天 哪一年 谁 何 何时
+    怎么 怎样 如何 为什么 是否 请问 请 一下 什么样 多长 多久 多大 多高 时候 时间 分别 各 一共 共
+    总共 呢 它 他 她 它们 他们 她们 我 我们 你 你们 该 此 能 会 可以 已经 曾 要 想 做 了解 告诉
+    what how many much when which who whom whose where why did do does is are was were the a
+    an of in on at to for by with from and or as that this these those it its they them their
+    he she his her has have had be been being can could would should will about per"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# Common abbreviations of government bodies (full form, short form); both directions are used.
+ABBREVIATIONS: tuple[tuple[str, str], ...] = (
+    ("经济和信息化局", "经信局"),
+    ("经济和信息化委员会", "经信委"),
+    ("经济和信息化厅", "经信厅"),
+    ("工业和信息化部", "工信部"),
+    ("工业和信息化厅", "工信厅"),
+    ("工业和信息化局", "工信局"),
+    ("通信管理局", "通管局"),
+    ("市场监督管理局", "市场监管局"),
+    ("卫生健康委员会", "卫健委"),
+    ("发展和改革委员会", "发改委"),
+    ("药品监督管理局", "药监局"),
+    ("人力资源和社会保障局", "人社局"),
+    ("新冠肺炎疫情防控", "疫情防控"),
+)
+TITLES = (
+    "局长", "副局长", "书记", "主任", "处长", "组长", "总指挥", "部长", "厅长", "市长",
+    "总经理", "经理", "同志", "先生", "女士", "老师", "院士", "总",
+)  # fmt: skip
+# Words that point back to the profile of the previous question.
+PRONOUNS = (
+    "它们", "他们", "她们", "该公司", "该企业", "该单位", "这家公司", "这家企业", "这个单位",
+    "该局", "它", "他", "她",
+)  # fmt: skip
 # Ideographs of Chinese (Simplified or Traditional) text.
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 

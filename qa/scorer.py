@@ -33,12 +33,33 @@ class ScorerModel:
     answer_threshold: float  # best unit's probability under which the question is refused
     second_ratio: float  # a further unit joins the answer when it scores this close to the best
     info: dict[str, Any]
+    # Optional hidden layer (a tiny MLP): tanh(x @ hidden + hidden_bias) feeds ``weights``.
+    hidden: np.ndarray | None = None
+    hidden_bias: np.ndarray | None = None
+    # Optional question-level confidence model (qa.confidence): mean, scale, w, b.
+    confidence: dict[str, Any] | None = None
+
+    def question_confidence(self, sorted_probs: np.ndarray, sorted_rows: np.ndarray) -> float:
+        """How likely the best unit answers the question (0..1); refusal is a threshold on it."""
+        if not len(sorted_probs):
+            return 0.0
+        if self.confidence is None:
+            return float(sorted_probs[0])
+        from qa.confidence import question_vector
+
+        c = self.confidence
+        x = (question_vector(sorted_probs, sorted_rows) - c["mean"]) / c["scale"]
+        z = float(x @ c["w"] + c["b"])
+        return float(1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))))
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         """P(unit holds the answer) for each row of features (0..1)."""
         if not len(rows):
             return np.zeros(0, dtype=np.float64)
-        z = ((rows - self.mean) / self.scale) @ self.weights + self.bias
+        x = (rows - self.mean) / self.scale
+        if self.hidden is not None and self.hidden_bias is not None:
+            x = np.tanh(x @ self.hidden + self.hidden_bias)
+        z = x @ self.weights + self.bias
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
     def to_json(self) -> dict[str, Any]:
@@ -51,6 +72,16 @@ class ScorerModel:
             "answer_threshold": float(self.answer_threshold),
             "second_ratio": float(self.second_ratio),
             "info": self.info,
+            **(
+                {"confidence": {k: np.asarray(v).tolist() for k, v in self.confidence.items()}}
+                if self.confidence is not None
+                else {}
+            ),
+            **(
+                {"hidden": self.hidden.tolist(), "hidden_bias": self.hidden_bias.tolist()}
+                if self.hidden is not None and self.hidden_bias is not None
+                else {}
+            ),
         }
 
 
@@ -62,7 +93,17 @@ def model_from_json(data: dict[str, Any]) -> ScorerModel:
             "the answer scorer's weights were trained on other features: "
             "retrain them with scripts/train_scorer.py"
         )
+    confidence = None
+    if "confidence" in data:
+        c = data["confidence"]
+        confidence = {
+            "mean": np.asarray(c["mean"], dtype=np.float64),
+            "scale": np.asarray(c["scale"], dtype=np.float64),
+            "w": np.asarray(c["w"], dtype=np.float64),
+            "b": float(c["b"]),
+        }
     return ScorerModel(
+        confidence=confidence,
         features=features,
         mean=np.asarray(data["mean"], dtype=np.float64),
         scale=np.asarray(data["scale"], dtype=np.float64),
@@ -71,6 +112,10 @@ def model_from_json(data: dict[str, Any]) -> ScorerModel:
         answer_threshold=float(data["answer_threshold"]),
         second_ratio=float(data["second_ratio"]),
         info=dict(data.get("info", {})),
+        hidden=np.asarray(data["hidden"], dtype=np.float64) if "hidden" in data else None,
+        hidden_bias=(
+            np.asarray(data["hidden_bias"], dtype=np.float64) if "hidden_bias" in data else None
+        ),
     )
 
 

@@ -64,7 +64,7 @@ def candidate_units(kb: KnowledgeBase, passages: Sequence[Passage]) -> list[Unit
                     units.append(Unit(p, (s,)))
             if i + 1 < len(sentences):
                 pair = (s, sentences[i + 1])
-                if sum(len(x.text) for x in pair) > _MAX_CHARS or all(
+                if sum(len(x.text) for x in pair) > _MAX_CHARS or any(
                     is_heading(x.text) for x in pair
                 ):
                     continue

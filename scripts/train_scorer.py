@@ -134,7 +134,11 @@ def load_sets(cache: Path, names: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def simulate(
-    s: dict[str, Any], probs: np.ndarray, threshold: float, ratio: float
+    s: dict[str, Any],
+    probs: np.ndarray,
+    threshold: float,
+    ratio: float,
+    conf: np.ndarray | None = None,
 ) -> dict[str, float]:
     """The figures the eval would give with these probabilities (answer = best units)."""
     qs = s["questions"]
@@ -150,7 +154,7 @@ def simulate(
             refuse = True
         else:
             order = idx[np.argsort(-probs[idx], kind="stable")]
-            top = probs[order[0]]
+            top = probs[order[0]] if conf is None else conf[qi]
             refuse = top < threshold
             # reranked hit@1: the passage of the best unit
             if q["answerable"] and s["evidence"][order[0]]:
@@ -163,7 +167,9 @@ def simulate(
                 correct += 1
             continue
         chosen = [order[0]]
-        floor = max(threshold, ratio * probs[order[0]])
+        floor = ratio * probs[order[0]]
+        if conf is None:
+            floor = max(threshold, floor)
         for j in order[1:4]:
             if probs[j] >= floor and len(chosen) < 3:
                 chosen.append(j)
@@ -196,8 +202,83 @@ def train(sets: dict[str, dict[str, Any]], names: list[str], l2: float) -> dict[
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale < 1e-6] = 1.0
+    if HIDDEN:
+        p = fit_mlp((x - mean) / scale, y, HIDDEN, l2)
+        return {"mean": mean, "scale": scale, "W1": p["W1"], "b1": p["b1"], "w": p["w2"],
+                "b": float(p["b2"][0])}  # fmt: skip
     w, b = fit_logistic((x - mean) / scale, y, l2=l2)
     return {"mean": mean, "scale": scale, "w": w, "b": b}
+
+
+HIDDEN = 0  # set by --hidden: 0 = logistic regression, else a one-layer tanh MLP
+
+
+def fit_mlp(
+    x: np.ndarray, y: np.ndarray, hidden: int, l2: float, steps: int = 600, seed: int = 0
+) -> dict[str, np.ndarray]:
+    """A one-hidden-layer tanh network trained by full-batch Adam on log loss."""
+    rng = np.random.default_rng(seed)
+    n, d = x.shape
+    params = {
+        "W1": rng.normal(0, 1 / np.sqrt(d), (d, hidden)),
+        "b1": np.zeros(hidden),
+        "w2": rng.normal(0, 1 / np.sqrt(hidden), hidden),
+        "b2": np.zeros(1),
+    }
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v2 = {k: np.zeros_like(v) for k, v in params.items()}
+    lr, beta1, beta2 = 0.01, 0.9, 0.999
+    for t in range(1, steps + 1):
+        h = np.tanh(x @ params["W1"] + params["b1"])
+        p = 1 / (1 + np.exp(-np.clip(h @ params["w2"] + params["b2"][0], -30, 30)))
+        g = (p - y) / n
+        grads = {"w2": h.T @ g + l2 * params["w2"] / n, "b2": np.array([g.sum()])}
+        gh = np.outer(g, params["w2"]) * (1 - h**2)
+        grads["W1"] = x.T @ gh + l2 * params["W1"] / n
+        grads["b1"] = gh.sum(axis=0)
+        for k in params:
+            m[k] = beta1 * m[k] + (1 - beta1) * grads[k]
+            v2[k] = beta2 * v2[k] + (1 - beta2) * grads[k] ** 2
+            step = (m[k] / (1 - beta1**t)) / (np.sqrt(v2[k] / (1 - beta2**t)) + 1e-8)
+            params[k] -= lr * step
+    return params
+
+
+def question_rows(s: dict[str, Any], probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per question: the best unit's probability, the runner-up's, and the best unit's
+    features (what the confidence model reads), with the label "answerable and the best unit
+    holds the answer"."""
+    from qa.confidence import question_vector
+
+    rows, labels = [], []
+    y = train_labels(s)
+    for qi in range(len(s["questions"])):
+        idx = np.flatnonzero(s["qid"] == qi)
+        if not len(idx):
+            rows.append(question_vector(np.zeros(0), np.zeros((0, s["X"].shape[1]))))
+            labels.append(False)
+            continue
+        order = idx[np.argsort(-probs[idx], kind="stable")]
+        rows.append(question_vector(probs[order], s["X"][order].astype(np.float64)))
+        labels.append(bool(s["questions"][qi]["answerable"] and y[order[0]]))
+    return np.asarray(rows), np.asarray(labels, dtype=np.float64)
+
+
+def train_confidence(
+    sets: dict[str, dict[str, Any]], probs: dict[str, np.ndarray], names: list[str], l2: float
+) -> dict[str, Any]:
+    parts = [question_rows(sets[n], probs[n]) for n in names]
+    x = np.vstack([p[0] for p in parts])
+    y = np.concatenate([p[1] for p in parts])
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    w, b = fit_logistic((x - mean) / scale, y, l2=l2)
+    return {"mean": mean, "scale": scale, "w": w, "b": b}
+
+
+def confidences(model: dict[str, Any], s: dict[str, Any], probs: np.ndarray) -> np.ndarray:
+    x, _ = question_rows(s, probs)
+    return predict(model, x)
 
 
 def train_labels(s: dict[str, Any]) -> np.ndarray:
@@ -215,19 +296,27 @@ def train_labels(s: dict[str, Any]) -> np.ndarray:
 
 
 def predict(model: dict[str, Any], x: np.ndarray) -> np.ndarray:
-    z = ((x - model["mean"]) / model["scale"]) @ model["w"] + model["b"]
+    h = (x - model["mean"]) / model["scale"]
+    if "W1" in model:
+        h = np.tanh(h @ model["W1"] + model["b1"])
+    z = h @ model["w"] + model["b"]
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
 def choose(
-    sets: dict[str, dict[str, Any]], probs: dict[str, np.ndarray], names: list[str]
+    sets: dict[str, dict[str, Any]],
+    probs: dict[str, np.ndarray],
+    names: list[str],
+    conf: dict[str, np.ndarray] | None = None,
 ) -> tuple[float, float]:
     """Threshold and ratio maximising the mean answer accuracy over sets, with the mean
     false-refusal rate at most 0.05 and the mean citation precision at least 0.9 if possible."""
     best: tuple[float, float, float] | None = None
     for t in np.arange(0.02, 0.8, 0.01):
         for r in (0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
-            figs = [simulate(sets[n], probs[n], float(t), r) for n in names]
+            figs = [
+                simulate(sets[n], probs[n], float(t), r, conf[n] if conf else None) for n in names
+            ]
             acc = np.mean([f["acc"] for f in figs])
             fr = np.mean([f["false_ref"] for f in figs])
             cp = np.mean([f["cit_prec"] for f in figs])
@@ -261,20 +350,36 @@ def fit(args: argparse.Namespace) -> None:
         rest = [n for n in names if n != held]
         model = train(sets, rest, args.l2)
         probs = {n: predict(model, sets[n]["X"].astype(np.float64)) for n in names}
-        t, r = choose(sets, probs, rest)
-        f = simulate(sets[held], probs[held], t, r)
+        conf = None
+        if args.confidence:
+            cmodel = train_confidence(sets, probs, rest, args.conf_l2)
+            conf = {n: confidences(cmodel, sets[n], probs[n]) for n in names}
+        t, r = choose(sets, probs, rest, conf)
+        f = simulate(sets[held], probs[held], t, r, conf[held] if conf else None)
         print(f"{held:10} {_row(f)}  (t={t:.2f} r={r})")
     model = train(sets, names, args.l2)
     probs = {n: predict(model, sets[n]["X"].astype(np.float64)) for n in names}
-    t, r = choose(sets, probs, names)
+    conf, cmodel = None, None
+    if args.confidence:
+        cmodel = train_confidence(sets, probs, names, args.conf_l2)
+        conf = {n: confidences(cmodel, sets[n], probs[n]) for n in names}
+    t, r = choose(sets, probs, names, conf)
     print(f"\ntrained on all ({', '.join(names)}), threshold {t:.2f}, second-unit ratio {r}:")
     print(header)
     for n in names:
-        f = simulate(sets[n], probs[n], t, r)
+        f = simulate(sets[n], probs[n], t, r, conf[n] if conf else None)
         print(f"{n:10} {_row(f)}")
-    print("\nweights (standardised):")
-    for name, w in sorted(zip(FEATURES, model["w"], strict=True), key=lambda x: -abs(x[1])):
-        print(f"  {name:14} {w:+.3f}")
+    model_extra: dict[str, Any] = {}
+    if cmodel is not None:
+        model_extra["confidence"] = {
+            k: [float(v) for v in cmodel[k]] for k in ("mean", "scale", "w")
+        } | {"b": float(cmodel["b"])}
+    if "W1" in model:
+        model_extra |= {"hidden": model["W1"].tolist(), "hidden_bias": model["b1"].tolist()}
+    else:
+        print("\nweights (standardised):")
+        for name, w in sorted(zip(FEATURES, model["w"], strict=True), key=lambda x: -abs(x[1])):
+            print(f"  {name:14} {w:+.3f}")
     out = {
         "features": list(FEATURES),
         "mean": [float(v) for v in model["mean"]],
@@ -283,6 +388,7 @@ def fit(args: argparse.Namespace) -> None:
         "bias": model["b"],
         "answer_threshold": round(t, 4),
         "second_ratio": r,
+        **model_extra,
         "info": {
             "trained_on": names,
             "how": f"logistic regression (Newton, L2 {args.l2:.2f}) on every candidate unit of the "
@@ -312,8 +418,13 @@ def main() -> None:
     f.add_argument("--sets", default="seed,holdout,cmrc2018,drcd,crud_rag,rgb_zh")
     f.add_argument("--out", default=str(ROOT / "qa" / "scorer.json"))
     f.add_argument("--l2", type=float, default=1.0)
-    f.add_argument("--pool", type=int, default=10)
+    f.add_argument("--pool", type=int, default=6)
+    f.add_argument("--hidden", type=int, default=0, help="hidden units (0: logistic)")
+    f.add_argument("--confidence", action="store_true", help="a question-level confidence model")
+    f.add_argument("--conf-l2", type=float, default=5.0)
     args = parser.parse_args()
+    global HIDDEN
+    HIDDEN = getattr(args, "hidden", 0)
     collect(args) if args.command == "collect" else fit(args)
 
 

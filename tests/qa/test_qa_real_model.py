@@ -91,6 +91,11 @@ def test_unanswerable_questions_are_refused(real_answerer: Answerer, question: s
     assert answer.refused and answer.citations == (), answer.text
 
 
+def test_refusal_names_the_unknown_organisation(real_answerer: Answerer) -> None:
+    answer = real_answerer.answer("华为公司捐赠了多少口罩？")
+    assert answer.refused and "华为公司" in answer.text
+
+
 def test_follow_up_with_the_real_model(real_answerer: Answerer) -> None:
     answer = real_answerer.answer("那防护服呢？", [("三奇公司口罩日产量提高到多少？", "")])
     assert answer.resolved_question == "三奇公司防护服日产量提高到多少？"
