@@ -53,8 +53,8 @@ def test_format_answer_lists_the_sources(answerer: Answerer) -> None:
 
 
 def _ask(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["ask", *args], env={
-        "PROFILE_QA_EMBEDDING_MODEL": "fake:hashing-256", "PROFILE_QA_ANSWER_THRESHOLD": "0"})  # fmt: skip
+    env = {"PROFILE_QA_EMBEDDING_MODEL": "fake:hashing-256", "PROFILE_QA_ANSWER_THRESHOLD": "0"}
+    result = CliRunner().invoke(main, ["ask", *args], env=env)
     return result.exit_code, result.stdout, result.stderr
 
 
