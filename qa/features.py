@@ -97,6 +97,35 @@ def _names(kb: KnowledgeBase, text: str, question: str) -> set[str]:
     }
 
 
+@dataclass(frozen=True)
+class _UnitFacts:
+    text: str  # Simplified, lower case
+    bigrams: frozenset[str]
+    has_number: bool
+    has_date: bool
+
+
+_UNIT_CACHE = 50_000  # units whose text facts are kept per corpus (a few tens of MB at most)
+
+
+def _unit_facts(kb: KnowledgeBase, unit: Unit) -> _UnitFacts:
+    """What a unit's text holds, computed once per corpus: the same units come back often."""
+    cache: dict[tuple[str, int, int], _UnitFacts] = kb.__dict__.setdefault("_unit_facts", {})
+    key = (unit.passage.chunk.article_id, unit.start, unit.end)
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= _UNIT_CACHE:
+            cache.clear()
+        text = to_simplified(unit.text).lower()
+        found = cache[key] = _UnitFacts(
+            text=text,
+            bigrams=frozenset(_bigrams(text)),
+            has_number=bool(language.QUANTITY.search(text)),
+            has_date=bool(language.DATE.search(text)),
+        )
+    return found
+
+
 def unit_features(
     q: QuestionFacts,
     units: Sequence[Unit],
@@ -110,7 +139,8 @@ def unit_features(
     if not n:
         return out
     col = {name: i for i, name in enumerate(FEATURES)}
-    texts = [to_simplified(u.text).lower() for u in units]
+    facts = [_unit_facts(kb, u) for u in units]
+    texts = [f.text for f in facts]
 
     # e5 similarity; a window's vector is the normalised sum of its sentences' vectors.
     cos = np.zeros(n, dtype=np.float32)
@@ -133,7 +163,7 @@ def unit_features(
         dtype=np.float32,
     )
     bigram = np.array(
-        [len(q.bigrams & _bigrams(text)) / len(q.bigrams) if q.bigrams else 0.0 for text in texts],
+        [len(q.bigrams & f.bigrams) / len(q.bigrams) if q.bigrams else 0.0 for f in facts],
         dtype=np.float32,
     )
     lexical = [u.passage.lexical_score or 0.0 for u in units]
@@ -169,8 +199,7 @@ def unit_features(
         row[col["p_lexical"]] = lexical[i] / top_lexical
         row[col["window"]] = float(u.is_window)
         row[col["log_len"]] = math.log1p(len(text))
-        has_number = bool(language.QUANTITY.search(text))
-        has_date = bool(language.DATE.search(text))
+        has_number, has_date = facts[i].has_number, facts[i].has_date
         if q.asks["number"]:
             row[col["num_match"]] = float(has_number)
             row[col["num_miss"]] = float(not has_number)
