@@ -14,8 +14,9 @@ import numpy as np
 
 from embeddings.base import Embedder
 from qa.compose import Draft, compose, refusal_text
-from qa.features import QuestionFacts, unit_features
+from qa.features import QuestionFacts, question_facts, unit_features
 from qa.knowledge import KnowledgeBase
+from qa.language import split_parts
 from qa.model import Passage
 from qa.scorer import ScorerModel
 from qa.units import Unit, candidate_units
@@ -101,16 +102,33 @@ class ScoredGenerator:
                 break
             if not any(_overlap(scored.units[i], scored.units[j]) for j in chosen):
                 chosen.append(i)
-        # A question about several profiles gets each one's best unit, if it is good enough.
-        subjects = {scored.units[j].passage.chunk.subject for j in chosen}
-        for m in q.profiles:
-            if m.profile.subject in subjects or len(q.profiles) < 2:
-                continue
-            own = [i for i in order if scored.units[i].passage.chunk.subject == m.profile.subject]
-            if own and float(probs[own[0]]) >= self.model.second_ratio * top:
-                chosen.append(own[0])
-                subjects.add(m.profile.subject)
         return chosen
+
+    def sub_questions(
+        self, q: QuestionFacts, scored: Scored, passages: Sequence[Passage]
+    ) -> tuple[list[int], float]:
+        """Units answering the parts of a question with several (两个问题？ or two profiles),
+        each scored as a question of its own by the same model and threshold."""
+        texts = split_parts(q.text)
+        subs: list[tuple[QuestionFacts, str]] = []
+        if len(texts) > 1:
+            subs = [(question_facts(t, self.kb), "") for t in texts]
+        elif len(q.profiles) > 1:
+            subs = [(replace(q, profiles=(m,)), m.profile.subject) for m in q.profiles]
+        chosen: list[int] = []
+        best = 0.0
+        for sub, subject in subs:
+            part = self.score(sub, passages)
+            best = max(best, part.confidence)
+            if part.confidence < self.threshold:
+                continue
+            order = [int(i) for i in np.argsort(-part.probabilities, kind="stable")]
+            own = [
+                i for i in order if not subject or part.units[i].passage.chunk.subject == subject
+            ]
+            if own:
+                chosen.append(own[0])
+        return chosen, best
 
     def generate(self, q: QuestionFacts, passages: Sequence[Passage], k: int) -> Draft:
         """A cited answer for ``q`` from ``passages`` (reranked to ``k``), or a refusal."""
@@ -120,6 +138,14 @@ class ScoredGenerator:
         ranked = self.rerank(scored, passages, k)
         confidence = scored.confidence
         chosen = self.choose(q, scored)
+        parts, part_confidence = self.sub_questions(q, scored, passages)
+        for i in parts:  # the same candidates in the same order: indexes agree
+            if len(chosen) < MAX_UNITS + 1 and not any(
+                _overlap(scored.units[i], scored.units[j]) for j in chosen
+            ):
+                chosen.append(i)
+        if parts:
+            confidence = max(confidence, part_confidence)
         if not chosen:
             return Draft(refusal_text(q), (), True, confidence=confidence, passages=ranked)
         # Cite the reranked passage objects (same chunk), so citations point into the answer's

@@ -29,7 +29,7 @@ NUMBER = re.compile(
     r"(?:以上|多|余|左右)?"
 )
 QUANTITY = re.compile(
-    rf"{_DIGITS}(?:多|余)?[十百千万亿]*(?:多|余)?(?:{_UNITS})(?:以上|多|余|左右)?"
+    rf"(?:近|约|超过|逾)?{_DIGITS}(?:多|余)?[十百千万亿]*(?:多|余)?(?:{_UNITS})(?:以上|多|余|左右)?"
     r"|\d+(?:[.,]\d+)*"
 )
 DATE = re.compile(
@@ -135,3 +135,22 @@ def counted_unit(question: str) -> str:
     """The measure word the question counts in ("多少辆MPV" -> "辆"), or ""."""
     m = COUNTED.search(question)
     return m.group(1) if m else ""
+
+
+def split_parts(text: str) -> list[str]:
+    """The questions inside one question: clauses that ask something, each with the clauses
+    before it that ask nothing ("复工复产这块，A带动了多少家企业？B又保住了多少工人？" -> 2)."""
+    parts: list[str] = []
+    for sentence in re.split(r"[？?；;]", text):
+        pending = ""
+        for clause in re.split(r"[，,]", sentence):
+            if not clause.strip():
+                continue
+            if INTERROGATIVE.search(clause):
+                parts.append(pending + clause)
+                pending = ""
+            else:
+                pending += clause + "，"
+        if pending and parts:
+            parts[-1] += "，" + pending.rstrip("，")
+    return parts if len(parts) > 1 else [text]
