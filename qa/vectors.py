@@ -23,8 +23,11 @@ log = logging.getLogger(__name__)
 _SAVE_EVERY = 512  # new vectors between two saves
 
 
+_KEY_SIZE = 12  # bytes of a text's hash
+
+
 def _key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).digest()
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=_KEY_SIZE).digest()
 
 
 class SentenceVectors:
@@ -45,7 +48,11 @@ class SentenceVectors:
         try:
             with np.load(self.path) as data:
                 keys, matrix = data["keys"], data["vectors"]
-            self._rows = {bytes(k): matrix[i] for i, k in enumerate(keys)}
+            if keys.dtype.kind == "S":  # numpy strips trailing NULs of fixed-size bytes: pad
+                rows = [bytes(k).ljust(_KEY_SIZE, b"\0") for k in keys]
+            else:
+                rows = [k.tobytes() for k in keys]
+            self._rows = {k: matrix[i] for i, k in enumerate(rows)}
         except (OSError, ValueError, KeyError) as exc:  # a damaged cache is rebuilt, not fatal
             log.warning("sentence vector cache %s unreadable, rebuilding: %s", self.path, exc)
 
@@ -77,7 +84,11 @@ class SentenceVectors:
         with self._lock:
             if not self._unsaved and self.path.exists():
                 return
-            keys = np.frombuffer(b"".join(self._rows), dtype="S12") if self._rows else None
+            keys = (
+                np.frombuffer(b"".join(self._rows), dtype=np.uint8).reshape(-1, _KEY_SIZE)
+                if self._rows
+                else None
+            )
             matrix = np.stack(list(self._rows.values())) if self._rows else None
             self._unsaved = 0
         if keys is None or matrix is None:
