@@ -16,7 +16,7 @@ from corpus.model import Section
 _DATE_RE = re.compile(DATE_PATTERN)
 _SOURCE_RE = re.compile(r"来源\s*[:：]\s*(\S*)")
 _NOT_A_SOURCE = re.compile(r"^(浏览|阅读|点击|作者|编辑|发布者|时间|日期)")
-_PROFILE_MARK_PREFIX = re.compile(r"^[—–\-]{1,3}\s*记\s*")
+_PROFILE_MARK_PREFIX = re.compile(r"^[—–\-]{1,3}\s*[记記]\s*")  # 記: Traditional
 # "李明：全力以赴…": a name (or short organisation) before a full-width colon.
 _HEADLINE_SUBJECT = re.compile(r"^([^\s：:，,。]{2,20})[：:]\s*(.+)$")
 _META_SCAN_LINES = 12
