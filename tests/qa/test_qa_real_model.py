@@ -66,7 +66,9 @@ def test_each_profile_is_answered_with_valid_citations(
         ("依文集團成立於哪一年？", "1994年"),
         ("How many MPVs did the Wuhan bureau coordinate?", "50"),  # English
         pytest.param(
-            "For how many consecutive days did Xia Kunshan work on the front line?", "59", marks=_GAP
+            "For how many consecutive days did Xia Kunshan work on the front line?",
+            "59",
+            marks=_GAP,
         ),
         ("In which year was the Yiwen Group founded?", "1994"),
     ],
