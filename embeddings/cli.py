@@ -46,7 +46,13 @@ def index_command(
 
     settings = make_settings(articles_dir=articles_dir, index_type=index_type)
     embedder = load_embedder(settings)
-    report = build_index(settings, embedder, rebuild=rebuild, progress=progress)
+    report = build_index(
+        settings,
+        embedder,
+        rebuild=rebuild,
+        progress=progress,
+        warn=lambda message: click.echo(message, err=True),
+    )
     click.echo(format_report(report))
 
 

@@ -5,10 +5,12 @@ The model and index are loaded once, at start; every request reuses them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -25,6 +27,7 @@ log = logging.getLogger("profile_qa.web")
 History = Sequence[tuple[str, str]]
 MAX_TOP_K = 20
 ANSWER_SLOTS = 4  # answerer calls running at once; more only queue for the same 2-4 cores
+_END = object()
 
 
 class AnswererLike(Protocol):
@@ -82,6 +85,9 @@ class ChatService:
         # sequential ones (tests/app, benchmarks/bench_app.py); the slots only bound how many
         # retrievals compete for the CPU at once. A strict lock measured ~1.5x slower.
         self._slots = threading.BoundedSemaphore(ANSWER_SLOTS)
+        # The async path's slots: CPU steps queue here without holding any thread, and
+        # model calls never enter it (they are awaited on the event loop).
+        self._cpu = ThreadPoolExecutor(ANSWER_SLOTS, thread_name_prefix="answer")
 
     def _answerer_for(self, generator: str | None, top_k: int | None) -> AnswererLike:
         generator = generator or self.settings.generator
@@ -140,6 +146,50 @@ class ChatService:
         if first is not None:
             yield first
             yield from items
+
+    async def _run_cpu(self, step: Callable[[], Any]) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._cpu, step)
+
+    async def astream(
+        self,
+        question: str,
+        history: History = (),
+        generator: str | None = None,
+        top_k: int | None = None,
+    ) -> AsyncIterator[str | Answer]:
+        """:meth:`stream` for the server: retrieval and extractive answers take one of
+        ``ANSWER_SLOTS`` threads per step; waiting on a model takes none, so any number of
+        hanging LLM requests cannot slow other answers or /api/health. Cancelling the
+        iteration (a client that left) cancels the model request in flight."""
+        from qa.llm_calls import drive_async
+
+        # Building a variant (first use of an option) imports and loads: not on the loop.
+        answerer = await self._run_cpu(lambda: self._answerer_for(generator, top_k))
+        turns = self.trim_history(history)
+        steps = getattr(answerer, "steps", None)
+        if steps is not None:
+            async for item in drive_async(steps(question, turns), self._run_cpu):
+                yield item
+            return
+        items = iter(answerer.stream(question, turns))  # answerers without steps (tests)
+        while (item := await self._run_cpu(lambda: next(items, _END))) is not _END:
+            yield item
+
+    async def aanswer(
+        self,
+        question: str,
+        history: History = (),
+        generator: str | None = None,
+        top_k: int | None = None,
+    ) -> Answer:
+        """:meth:`answer` for the server (see :meth:`astream`)."""
+        final: Answer | None = None
+        async for item in self.astream(question, history, generator, top_k):
+            if isinstance(item, Answer):
+                final = item
+        if final is None:
+            raise RuntimeError("the answerer's stream ended without an Answer")
+        return final
 
 
 def load_service(settings: Settings, embedder: Any = None) -> ChatService:

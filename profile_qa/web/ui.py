@@ -6,7 +6,7 @@ Gradio is imported inside ``build_ui`` so importing this module stays cheap.
 # No ``from __future__ import annotations`` here: Gradio finds gr.Request and gr.LikeData
 # parameters by resolving type hints, which must be real objects for the nested handlers.
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 from profile_qa.errors import ConfigError, InvalidQuestionError
@@ -51,6 +51,8 @@ Turn = dict[str, Any]
 
 
 def _client_key(request: Any) -> str:
+    # request.client is the real client: the app's proxy-header handling already replaced
+    # the peer by the forwarded address when (and only when) the peer is a trusted proxy.
     client = getattr(request, "client", None)
     return getattr(client, "host", None) or "unknown"
 
@@ -63,10 +65,13 @@ def _messages(turns: list[Turn], pending: Turn | None = None) -> list[dict[str, 
     return out
 
 
-def chat_turn(
+async def chat_turn(
     service: ChatService, message: str, turns: list[Turn], client: str
-) -> Iterator[tuple[str, list[dict[str, str]], str | None, list[Turn]]]:
-    """One question: yields (textbox value, chat messages, sources HTML or None, turns)."""
+) -> AsyncIterator[tuple[str, list[dict[str, str]], str | None, list[Turn]]]:
+    """One question: yields (textbox value, chat messages, sources HTML or None, turns).
+
+    Async, like the API: waiting on a language model holds no worker thread.
+    """
     question = (message or "").strip()
     if not question:
         return
@@ -78,7 +83,7 @@ def chat_turn(
     yield "", _messages(turns, pending), None, turns
     text = ""
     try:
-        for item in service.stream(question, history):
+        async for item in service.astream(question, history):
             if isinstance(item, str):
                 text += item
                 pending["html"] = render.answer_html(text)
@@ -177,8 +182,10 @@ def build_ui(service: ChatService) -> Any:
             elem_id="pq-status",
         )
 
-        def respond(message: str, state: list[Turn], request: gr.Request) -> Iterator[Any]:
-            for value, messages, panel, new_state in chat_turn(
+        async def respond(
+            message: str, state: list[Turn], request: gr.Request
+        ) -> AsyncIterator[Any]:
+            async for value, messages, panel, new_state in chat_turn(
                 service, message, state, _client_key(request)
             ):
                 yield value, messages, gr.skip() if panel is None else panel, new_state
