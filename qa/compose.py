@@ -76,6 +76,8 @@ def short_answer(q: object, text: str, kb: KnowledgeBase | None = None) -> str:
         if best is None or weight > best[0]:
             best = (weight, clause.start())
             found = [(clause.start() + m.start(), clause.start() + m.end()) for m in matches]
+    if best is None or (terms and best[0] <= 0):
+        return ""  # no clause shares a word with the question: no confident cut
     if len(found) > 1:
         found = _closest(q, simplified, found, terms, kb)
     if len(found) != 1:
