@@ -71,6 +71,7 @@ class IndexBuildReport:
     written: bool  # False when the index was already up to date
     skipped: tuple[SkippedFile, ...] = ()
     notes: tuple[str, ...] = ()
+    where: str = ""  # where the index lives when not in index_dir (store = "pgvector")
 
     @property
     def chunks_per_second(self) -> float:
@@ -128,6 +129,18 @@ def update_index(
     warn: Callable[[str], None] | None = None,
 ) -> IndexBuildReport:
     """Bring the index up to date with ``articles``, chunking new/changed ones with ``chunker``."""
+    if settings.store == "pgvector":
+        from embeddings.pgbuild import update_pg_index
+
+        return update_pg_index(
+            settings,
+            embedder,
+            articles,
+            chunker,
+            rebuild=rebuild,
+            progress=progress,
+            skipped=skipped,
+        )
     started = time.perf_counter()
     if not articles:
         raise EmptyCorpusError(f"no article to index in {settings.articles_dir}")

@@ -60,7 +60,7 @@ def format_report(report: IndexBuildReport) -> str:
     """The summary printed after a build."""
     verb = "Updated" if report.written else "Up to date:"
     lines = [
-        f"{verb} index {report.index_dir} ({report.index_type})",
+        f"{verb} index {report.where or report.index_dir} ({report.index_type})",
         f"  articles: {len(report.added)} added, {len(report.changed)} changed, "
         f"{len(report.removed)} removed, {len(report.unchanged)} unchanged",
         f"  chunks:   {report.chunks} in the index, {report.embedded_chunks} embedded "

@@ -215,7 +215,14 @@ def check_manifest(
 
 
 def open_index(settings: Settings, embedder: Embedder) -> ChunkIndex:
-    """Load the index at ``settings.index_dir``, checked against the settings and model."""
+    """Load the index at ``settings.index_dir``, checked against the settings and model.
+
+    With ``store = "pgvector"`` the index in ``settings.database_url`` (same interface).
+    """
+    if settings.store == "pgvector":
+        from embeddings.pgstore import open_pg_index
+
+        return open_pg_index(settings, embedder)  # type: ignore[return-value]
     index_dir = readable_index_dir(settings.index_dir)
     manifest = read_manifest(index_dir)
     check_manifest(manifest, settings, embedder, index_dir)

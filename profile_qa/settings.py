@@ -51,6 +51,13 @@ class Settings:
     # auto = onnx for the embedded model (no torch import at start-up), torch for the others
     embedding_backend: str = "auto"  # auto | torch | onnx
     index_type: str = "flat"  # flat | hnsw | ivf
+    # Where the index lives: faiss files under data_dir (one machine), or PostgreSQL +
+    # pgvector at database_url, shared by every server pointed at it (README "Several servers").
+    store: str = "faiss"  # faiss | pgvector
+    # postgresql://user:password@host:port/db (store = "pgvector"); kept out of repr (password)
+    database_url: str = field(default="", repr=False)
+    hnsw_ef_search: int = 100  # pgvector's query-time beam (see benchmarks/bench_pgvector.py)
+    store_poll_seconds: float = 2.0  # how often a server checks the database for a new index
 
     # retrieval and answering
     retrieval_mode: str = "hybrid"  # hybrid | dense | bm25
@@ -115,6 +122,7 @@ class Settings:
 _CHOICES = {
     "embedding_backend": ("auto", "torch", "onnx"),
     "index_type": ("flat", "hnsw", "ivf"),
+    "store": ("faiss", "pgvector"),
     "retrieval_mode": ("hybrid", "dense", "bm25"),
     "generator": ("extractive", "llm"),
 }
@@ -132,6 +140,15 @@ def _validate(s: Settings) -> None:
             f"embedding_backend 'onnx' runs only the embedded model ({EMBEDDED_MODEL}); "
             "use embedding_backend 'torch' for other models"
         )
+    if s.store == "pgvector" and not s.database_url:
+        raise ConfigError(
+            "store 'pgvector' needs database_url (PROFILE_QA_DATABASE_URL), "
+            "e.g. postgresql://user:password@db-host:5432/profileqa"
+        )
+    if not 1 <= s.hnsw_ef_search <= 1000:
+        raise ConfigError("hnsw_ef_search must be between 1 and 1000 (pgvector's limits)")
+    if s.store_poll_seconds <= 0:
+        raise ConfigError("store_poll_seconds must be more than 0")
     if s.embedding_batch_size < 1:
         raise ConfigError("embedding_batch_size must be at least 1")
     if s.chunk_size < 32:

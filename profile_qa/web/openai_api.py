@@ -25,7 +25,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from profile_qa import __version__
-from profile_qa.errors import ConfigError, InvalidQuestionError
+from profile_qa.errors import ConfigError, InvalidQuestionError, StoreUnavailableError
 from profile_qa.web.api import ClientGoneError, unless_gone
 from profile_qa.web.edge import Guard
 from profile_qa.web.openai_render import (
@@ -140,6 +140,10 @@ def _answering() -> Iterator[None]:
             503, f"This model is not available now: {exc}", "model_not_available",
             "model", "server_error",
         ) from exc  # fmt: skip
+    except StoreUnavailableError as exc:  # the shared database (store = "pgvector") is down
+        raise OpenAIError(
+            503, str(exc), "store_unavailable", None, "server_error", {"Retry-After": "5"}
+        ) from exc
     except (OpenAIError, ClientGoneError):
         raise
     except Exception as exc:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from profile_qa import __version__
-from profile_qa.errors import ConfigError
+from profile_qa.errors import ConfigError, StoreUnavailableError
 from profile_qa.settings import Settings
 from profile_qa.web.examples import example_questions, load_examples
 from profile_qa.web.feedback import FeedbackStore
@@ -88,6 +88,30 @@ class ChatService:
         # The async path's slots: CPU steps queue here without holding any thread, and
         # model calls never enter it (they are awaited on the event loop).
         self._cpu = ThreadPoolExecutor(ANSWER_SLOTS, thread_name_prefix="answer")
+        # Set while a shared store (pgvector) is unreachable: requests get 503 with it.
+        self.store_error: str | None = None
+        self.refresher: Any = None
+
+    def swap(
+        self,
+        answerer: AnswererLike,
+        chunks: Sequence[Any],
+        variant_factory: Callable[[Settings], AnswererLike] | None,
+    ) -> None:
+        """Serve from a new answerer (a reloaded shared index); requests in flight finish."""
+        from dataclasses import replace
+
+        with self._variants_lock:
+            self.answerer = answerer
+            self._variant_factory = variant_factory
+            self._variants = {}
+            self.examples = example_questions(chunks)
+            self.info = replace(
+                self.info,
+                article_count=len({c.article_id for c in chunks}),
+                chunk_count=len(chunks),
+                index_loaded=bool(chunks),
+            )
 
     def _answerer_for(self, generator: str | None, top_k: int | None) -> AnswererLike:
         generator = generator or self.settings.generator
@@ -136,13 +160,20 @@ class ChatService:
         top_k: int | None = None,
     ) -> Iterator[str | Answer]:
         """Text deltas, then the final Answer."""
+        if self.store_error:
+            raise StoreUnavailableError(self.store_error)
         answerer = self._answerer_for(generator, top_k)
         items = iter(answerer.stream(question, self.trim_history(history)))
         # Retrieval and the extractive answer run before the first item; an LLM's deltas
         # after it are network-bound. The slot is never held across a yield, so a client
         # that goes away mid-stream cannot keep it.
         with self._slots:
-            first = next(items, None)
+            try:
+                first = next(items, None)
+            except StoreUnavailableError as exc:
+                # Health reports it too, until the refresher's next poll reaches the database.
+                self.store_error = str(exc)
+                raise
         if first is not None:
             yield first
             yield from items
@@ -161,6 +192,19 @@ class ChatService:
         ``ANSWER_SLOTS`` threads per step; waiting on a model takes none, so any number of
         hanging LLM requests cannot slow other answers or /api/health. Cancelling the
         iteration (a client that left) cancels the model request in flight."""
+        if self.store_error:
+            raise StoreUnavailableError(self.store_error)
+        try:
+            async for item in self._astream(question, history, generator, top_k):
+                yield item
+        except StoreUnavailableError as exc:
+            # Health reports it too, until the refresher's next poll reaches the database.
+            self.store_error = str(exc)
+            raise
+
+    async def _astream(
+        self, question: str, history: History, generator: str | None, top_k: int | None
+    ) -> AsyncIterator[str | Answer]:
         from qa.llm_calls import drive_async
 
         # Building a variant (first use of an option) imports and loads: not on the loop.
@@ -216,7 +260,7 @@ def load_service(settings: Settings, embedder: Any = None) -> ChatService:
         len({c.article_id for c in chunks}),
         elapsed,
     )
-    return ChatService(
+    service = ChatService(
         settings,
         answerer,
         chunks=chunks,
@@ -224,6 +268,16 @@ def load_service(settings: Settings, embedder: Any = None) -> ChatService:
         variant_factory=variant,
         load_seconds=elapsed,
     )
+    if hasattr(index, "current_version"):  # a shared store: follow what other servers index
+        from profile_qa.web.refresh import IndexRefresher
+
+        def make(s: Settings, fresh: Any) -> AnswererLike:
+            return qa.load_answerer(s, embedder=embedder, index=fresh)
+
+        service.refresher = IndexRefresher(
+            service, index, embedder, make, settings.store_poll_seconds
+        ).start()
+    return service
 
 
 def describe_answerer(settings: Settings, answerer: Any) -> ChatService:

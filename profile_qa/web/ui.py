@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from profile_qa.errors import ConfigError, InvalidQuestionError
+from profile_qa.errors import ConfigError, InvalidQuestionError, StoreUnavailableError
 from profile_qa.web import render
 from profile_qa.web.ratelimit import retry_after_header
 from profile_qa.web.service import ChatService
@@ -92,7 +92,7 @@ async def chat_turn(
                 done = _finish(pending, item)
                 new_turns = [*turns, done]
                 yield "", _messages(new_turns), render.sources_html(item), new_turns
-    except (InvalidQuestionError, ConfigError) as exc:
+    except (InvalidQuestionError, ConfigError, StoreUnavailableError) as exc:
         raise _ui_error(str(exc)) from exc
     except Exception as exc:
         log.exception("error while answering in the chat")
