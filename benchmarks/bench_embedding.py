@@ -101,10 +101,15 @@ def worker_in_memory() -> dict:
     files = e5.locate_embedded_files()
     header, arrays = read_all(files.weights.read_bytes())
     config = BertConfig(
-        vocab_size=header.vocab, hidden_size=header.hidden, num_hidden_layers=header.layers,
-        num_attention_heads=header.heads, intermediate_size=header.intermediate,
-        max_position_embeddings=header.max_positions, type_vocab_size=header.type_vocab,
-        layer_norm_eps=header.eps, pad_token_id=1,
+        vocab_size=header.vocab,
+        hidden_size=header.hidden,
+        num_hidden_layers=header.layers,
+        num_attention_heads=header.heads,
+        intermediate_size=header.intermediate,
+        max_position_embeddings=header.max_positions,
+        type_vocab_size=header.type_vocab,
+        layer_norm_eps=header.eps,
+        pad_token_id=1,
     )
     with torch.device("meta"):
         bert = BertModel(config, add_pooling_layer=False)
@@ -116,11 +121,21 @@ def worker_in_memory() -> dict:
     skeleton = Path(tempfile.mkdtemp())
     config.save_pretrained(skeleton)
     shutil.copy(files.tokenizer, skeleton / "tokenizer.json")
-    (skeleton / "tokenizer_config.json").write_text(json.dumps({
-        "tokenizer_class": "PreTrainedTokenizerFast", "bos_token": "<s>", "eos_token": "</s>",
-        "unk_token": "<unk>", "pad_token": "<pad>", "cls_token": "<s>", "sep_token": "</s>",
-        "mask_token": "<mask>", "model_max_length": header.max_positions,
-    }))
+    (skeleton / "tokenizer_config.json").write_text(
+        json.dumps(
+            {
+                "tokenizer_class": "PreTrainedTokenizerFast",
+                "bos_token": "<s>",
+                "eos_token": "</s>",
+                "unk_token": "<unk>",
+                "pad_token": "<pad>",
+                "cls_token": "<s>",
+                "sep_token": "</s>",
+                "mask_token": "<mask>",
+                "model_max_length": header.max_positions,
+            }
+        )
+    )
 
     class InMemory(Transformer):  # private hook: one reason this option was not shipped
         def _load_model(self, *args: object, **kwargs: object) -> object:
@@ -131,8 +146,11 @@ def worker_in_memory() -> dict:
     model = SentenceTransformer(modules=[module, Pooling(header.hidden, "mean"), Normalize()])
     model.encode(["query: 热身"])
     shutil.rmtree(skeleton)
-    return {"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu,
-            "rss_mb": _rss_mb()}
+    return {
+        "wall": time.perf_counter() - start,
+        "cpu": time.process_time() - cpu,
+        "rss_mb": _rss_mb(),
+    }
 
 
 def worker_run(data_dir: str, backend: str, rounds: int, out: str) -> dict:
@@ -173,10 +191,15 @@ def worker_run(data_dir: str, backend: str, rounds: int, out: str) -> dict:
         p95s.append(1000 * latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))])
     np.savez(out, passages=vectors, queries=np.stack(queries))
     return {
-        "passages_per_s": max(rates), "p50_ms": min(p50s), "p95_ms": min(p95s),
-        "passages_per_cpu_s": max(cpu_rates), "query_cpu_ms": min(cpu_q),
-        "passages_per_s_median": statistics.median(rates), "rss_mb": _rss_mb(),
-        "n_passages": len(passages), "n_questions": len(questions),
+        "passages_per_s": max(rates),
+        "p50_ms": min(p50s),
+        "p95_ms": min(p95s),
+        "passages_per_cpu_s": max(cpu_rates),
+        "query_cpu_ms": min(cpu_q),
+        "passages_per_s_median": statistics.median(rates),
+        "rss_mb": _rss_mb(),
+        "n_passages": len(passages),
+        "n_questions": len(questions),
         "threads": _threads(backend),
     }
 
@@ -214,8 +237,12 @@ def main() -> None:
 
     if args.worker:
         kind, *rest = args.worker
-        workers = {"imports": worker_imports, "load": worker_load,
-                   "in_memory": worker_in_memory, "run": worker_run}
+        workers = {
+            "imports": worker_imports,
+            "load": worker_load,
+            "in_memory": worker_in_memory,
+            "run": worker_run,
+        }
         if kind == "run":
             rest = [rest[0], rest[1], int(rest[2]), rest[3]]
         print(json.dumps(workers[kind](*rest)))
@@ -229,8 +256,10 @@ def main() -> None:
 
 
 def _report(data_dir: str, n: int, backends: list[str]) -> None:
-    print(f"{len(os.sched_getaffinity(0))} CPUs; load average {os.getloadavg()[0]:.1f} at start; "
-          f"{n} rounds; model cache in {data_dir}\n")
+    print(
+        f"{len(os.sched_getaffinity(0))} CPUs; load average {os.getloadavg()[0]:.1f} at start; "
+        f"{n} rounds; model cache in {data_dir}\n"
+    )
 
     imports = [_spawn("imports") for _ in range(n)]
     cold = _spawn("load", data_dir, "torch")
@@ -251,8 +280,10 @@ def _report(data_dir: str, n: int, backends: list[str]) -> None:
     for label, runs in rows:
         rss = f"{_median(runs, 'rss_mb'):>13.0f}" if "rss_mb" in runs[0] else ""
         print(f"{label:<48}{_median(runs, 'wall'):>8.2f}{_median(runs, 'cpu'):>8.2f}{rss}")
-    print(f"(torch imported by the warm onnx load: {onnx_warm[0]['torch_imported']}; "
-          f"load average now {os.getloadavg()[0]:.1f})\n")
+    print(
+        f"(torch imported by the warm onnx load: {onnx_warm[0]['torch_imported']}; "
+        f"load average now {os.getloadavg()[0]:.1f})\n"
+    )
 
     import numpy as np
 
@@ -263,23 +294,32 @@ def _report(data_dir: str, n: int, backends: list[str]) -> None:
             results[backend] = _spawn("run", data_dir, backend, str(n), out)
             vectors[backend] = dict(np.load(out))
     first = next(iter(results.values()))
-    print(f"throughput and quality ({first['n_passages']} seed chunks at batch 32, "
-          f"{first['n_questions']} gold questions; best of {n} rounds)")
-    print(f"{'backend':<14}{'thr':>4}{'pass/s':>8}{'pass/cpu-s':>11}{'q p50 ms':>9}"
-          f"{'q p95 ms':>9}{'q cpu ms':>9}{'RSS MB':>7}{'min cos':>8}{'top-1 same 15|50':>18}")
+    print(
+        f"throughput and quality ({first['n_passages']} seed chunks at batch 32, "
+        f"{first['n_questions']} gold questions; best of {n} rounds)"
+    )
+    print(
+        f"{'backend':<14}{'thr':>4}{'pass/s':>8}{'pass/cpu-s':>11}{'q p50 ms':>9}"
+        f"{'q p95 ms':>9}{'q cpu ms':>9}{'RSS MB':>7}{'min cos':>8}{'top-1 same 15|50':>18}"
+    )
     ref = vectors.get("torch")
     for backend, r in results.items():
         quality = ""
         if ref is not None:
             v = vectors[backend]
-            cos = min(float((v["passages"] * ref["passages"]).sum(1).min()),
-                      float((v["queries"] * ref["queries"]).sum(1).min()))
+            cos = min(
+                float((v["passages"] * ref["passages"]).sum(1).min()),
+                float((v["queries"] * ref["queries"]).sum(1).min()),
+            )
             same = (v["queries"] @ v["passages"].T).argmax(1) == (
-                ref["queries"] @ ref["passages"].T).argmax(1)
+                ref["queries"] @ ref["passages"].T
+            ).argmax(1)
             quality = f"{cos:>8.4f}{f'{same[:15].sum()}/15 {same.sum()}/{len(same)}':>18}"
-        print(f"{backend:<14}{r['threads']:>4}{r['passages_per_s']:>8.1f}"
-              f"{r['passages_per_cpu_s']:>11.1f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}"
-              f"{r['query_cpu_ms']:>9.1f}{r['rss_mb']:>7.0f}{quality}")
+        print(
+            f"{backend:<14}{r['threads']:>4}{r['passages_per_s']:>8.1f}"
+            f"{r['passages_per_cpu_s']:>11.1f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}"
+            f"{r['query_cpu_ms']:>9.1f}{r['rss_mb']:>7.0f}{quality}"
+        )
     print(f"(load average at the end {os.getloadavg()[0]:.1f})")
 
 

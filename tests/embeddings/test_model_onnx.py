@@ -82,7 +82,11 @@ def test_warm_onnx_load_does_not_import_torch(real_embedder: Any, model_cache_di
         "print(json.dumps({'torch': 'torch' in sys.modules, 'dim': int(v.shape[0])}))\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True,
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
         env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"},
     )
     assert json.loads(out.stdout.strip().splitlines()[-1]) == {"torch": False, "dim": 384}
