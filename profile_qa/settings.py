@@ -26,6 +26,14 @@ def _default_articles_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "corpus" / "articles"
 
 
+def _default_model_cache_dir() -> Path:
+    # One cache per machine and user (XDG_CACHE_HOME/profile-qa/models on Linux), shared by
+    # every data directory, so a second corpus does not convert the model again.
+    from platformdirs import user_cache_path
+
+    return user_cache_path("profile-qa", appauthor=False) / "models"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable; see README "Configuration" for each field."""
@@ -38,12 +46,17 @@ class Settings:
     # embeddings and index
     data_dir: Path = Path(".profile-qa")
     embedding_model: str = EMBEDDED_MODEL
+    model_cache_dir: Path = field(default_factory=_default_model_cache_dir)
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
     embedding_batch_size: int = 32
     # auto = onnx for the embedded model (no torch import at start-up), torch for the others
     embedding_backend: str = "auto"  # auto | torch | onnx
-    index_type: str = "flat"  # flat | hnsw | ivf
+    # ONNX backend of the embedded model: int8 (dynamic quantisation, ~2x faster) or fp32
+    embedding_precision: str = "int8"  # int8 | fp32
+    embedding_threads: int = 0  # ONNX Runtime threads; 0 = one per physical core
+    # auto = exact (flat) search up to AUTO_FLAT_MAX_CHUNKS chunks, an approximate index above
+    index_type: str = "auto"  # auto | flat | hnsw | ivf
 
     # retrieval and answering
     retrieval_mode: str = "hybrid"  # hybrid | dense | bm25
@@ -74,11 +87,6 @@ class Settings:
         return self.data_dir / "index"
 
     @property
-    def model_cache_dir(self) -> Path:
-        """Where converted models are cached: ``data_dir/models``."""
-        return self.data_dir / "models"
-
-    @property
     def feedback_db(self) -> Path:
         """The SQLite file of like/dislike feedback: ``data_dir/feedback.sqlite3``."""
         return self.data_dir / "feedback.sqlite3"
@@ -90,7 +98,8 @@ class Settings:
 
 _CHOICES = {
     "embedding_backend": ("auto", "torch", "onnx"),
-    "index_type": ("flat", "hnsw", "ivf"),
+    "embedding_precision": ("int8", "fp32"),
+    "index_type": ("auto", "flat", "hnsw", "ivf"),
     "retrieval_mode": ("hybrid", "dense", "bm25"),
     "generator": ("extractive", "llm"),
 }
@@ -108,6 +117,8 @@ def _validate(s: Settings) -> None:
             f"embedding_backend 'onnx' runs only the embedded model ({EMBEDDED_MODEL}); "
             "use embedding_backend 'torch' for other models"
         )
+    if s.embedding_threads < 0:
+        raise ConfigError("embedding_threads must be 0 (all cores) or more")
     if s.embedding_batch_size < 1:
         raise ConfigError("embedding_batch_size must be at least 1")
     if s.chunk_size < 32:

@@ -135,10 +135,12 @@ def test_killing_index_mid_build_leaves_the_old_index_whole(
 def test_the_real_model_indexes_the_seeds_end_to_end(
     real_embedder: Any, model_cache_dir: Path, tmp_path: Path, settings: Settings
 ) -> None:
-    # Share the session's converted model so this test does not convert it again.
-    settings.data_dir.mkdir(parents=True)
-    (settings.data_dir / "models").symlink_to(model_cache_dir / "models", target_is_directory=True)
-    env = {**os.environ, "PROFILE_QA_DATA_DIR": str(settings.data_dir)}
+    # The session's model cache, so this test does not convert the model again.
+    env = {
+        **os.environ,
+        "PROFILE_QA_DATA_DIR": str(settings.data_dir),
+        "PROFILE_QA_MODEL_CACHE_DIR": str(model_cache_dir),
+    }
     result = subprocess.run(
         [sys.executable, "-m", "profile_qa", "index", "--no-progress"],
         env=env,

@@ -46,8 +46,19 @@ TINY = {"hidden": 32, "layers": 1, "heads": 2, "ff": 64, "vocab": 3, "maxp": 4, 
 def e5_file(drop: str | None = None, version: int = 1) -> tuple[bytes, dict[str, np.ndarray]]:
     """A complete tiny E5S1 file (Q4_0 matrices and word embedding, f32 rest) and its weights."""
     t = TINY
-    head = b"E5S1" + struct.pack("<I7ifi", version, t["hidden"], t["layers"], t["heads"], t["ff"],
-                                 t["vocab"], t["maxp"], t["tvs"], 1e-12, 32)
+    head = b"E5S1" + struct.pack(
+        "<I7ifi",
+        version,
+        t["hidden"],
+        t["layers"],
+        t["heads"],
+        t["ff"],
+        t["vocab"],
+        t["maxp"],
+        t["tvs"],
+        1e-12,
+        32,
+    )
     pieces = [b"<s>", b"\xe2\x96\x81a"]
     blob = b"".join(pieces)
     offsets = [0, len(pieces[0]), len(blob)]
@@ -58,8 +69,19 @@ def e5_file(drop: str | None = None, version: int = 1) -> tuple[bytes, dict[str,
 
     from embeddings._e5_format import E5Header
 
-    shapes = tensor_shapes(E5Header(t["hidden"], t["layers"], t["heads"], t["ff"], t["vocab"],
-                                    t["maxp"], t["tvs"], 1e-12, 32))
+    shapes = tensor_shapes(
+        E5Header(
+            t["hidden"],
+            t["layers"],
+            t["heads"],
+            t["ff"],
+            t["vocab"],
+            t["maxp"],
+            t["tvs"],
+            1e-12,
+            32,
+        )
+    )
     rng = np.random.default_rng(0)
     expected: dict[str, np.ndarray] = {}
     payloads: list[tuple[str, int, int, bytes]] = []
@@ -68,8 +90,10 @@ def e5_file(drop: str | None = None, version: int = 1) -> tuple[bytes, dict[str,
             continue
         count = int(np.prod(shape))
         if len(shape) == 2 and name != "emb.pos" and name != "emb.type":
-            blocks = [q4_block(0.125, list(rng.integers(0, 16, 16)), list(rng.integers(0, 16, 16)))
-                      for _ in range(count // 32)]
+            blocks = [
+                q4_block(0.125, list(rng.integers(0, 16, 16)), list(rng.integers(0, 16, 16)))
+                for _ in range(count // 32)
+            ]
             raw = b"".join(blocks)
             payloads.append((name, DTYPE_Q4_0, count, raw))
             expected[name] = dequantize_q4_0(raw).reshape(shape)
