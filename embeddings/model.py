@@ -169,12 +169,20 @@ def _open_st(folder: Path, settings: Settings) -> Any:
 
 
 def _open_onnx(settings: Settings, files: Any, fingerprint: str) -> Embedder:
-    from embeddings._onnx import OnnxEmbedder, build_onnx_model, ensure_onnx_model
+    from embeddings._onnx import (
+        OnnxEmbedder,
+        build_onnx_model,
+        build_tokenizer_model,
+        ensure_onnx_model,
+        tokenizer_model_path,
+    )
+
+    spm = tokenizer_model_path(settings.model_cache_dir, files)
 
     def _open(path: Path) -> OnnxEmbedder:
         return OnnxEmbedder(
             path,
-            files.tokenizer,
+            spm,
             settings.embedding_model,
             fingerprint,
             query_prompt=settings.query_prompt,
@@ -190,6 +198,7 @@ def _open_onnx(settings: Settings, files: Any, fingerprint: str) -> Embedder:
         raise
     except Exception as exc:
         log.warning("cached model %s is unusable (%s); building it again", path, exc)
+    build_tokenizer_model(files, spm)
     build_onnx_model(files, path, settings.embedding_precision)
     try:
         return _open(path)

@@ -12,7 +12,7 @@ from embeddings import SentenceTransformerEmbedder, load_embedder
 from embeddings import _e5_convert as e5
 from embeddings import model as model_module
 from embeddings._e5_format import parse_e5
-from embeddings._onnx import onnx_model_path
+from embeddings._onnx import onnx_model_path, tokenizer_model_path
 from embeddings.base import Embedder
 from embeddings.fake import HashingEmbedder
 from profile_qa.errors import ModelLoadError
@@ -233,8 +233,8 @@ def fp32_backend_embedder(request: pytest.FixtureRequest) -> Any:
 
 
 def _token_ids(embedder: Any, text: str) -> list[int]:
-    if hasattr(embedder, "session"):  # OnnxEmbedder: a tokenizers.Tokenizer
-        return embedder.tokenizer.encode(text).ids
+    if hasattr(embedder, "session"):  # OnnxEmbedder: the SentencePiece form of tokenizer.json
+        return embedder.tokenizer.encode(text)
     return embedder.model.tokenizer(text)["input_ids"]
 
 
@@ -308,7 +308,9 @@ def test_conversion_leaves_one_cached_model_per_form_and_no_temporary_files(
     hidden = [p.name for p in model_cache_dir.iterdir() if p.name.startswith(".")]
     key = e5.cache_path(model_cache_dir, files).name
     graphs = [onnx_model_path(model_cache_dir, files, p).name for p in ("fp32", "int8")]
-    assert visible == sorted([key, *graphs]), visible  # torch's folder, one graph per precision
+    spm = tokenizer_model_path(model_cache_dir, files).name
+    # torch's folder, one graph per precision, the tokenizer
+    assert visible == sorted([key, *graphs, spm]), visible
     assert (model_cache_dir / key / "model.safetensors").is_file()
     assert all(name.endswith(".lock") for name in hidden), hidden  # no half-written file
 

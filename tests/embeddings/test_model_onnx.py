@@ -132,4 +132,28 @@ def test_first_start_builds_the_graph_without_torch(tmp_path: Path) -> None:
         env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"},
     )
     assert json.loads(out.stdout.strip().splitlines()[-1]) == {"torch": False}
-    assert [p.suffix for p in tmp_path.iterdir() if not p.name.startswith(".")] == [".onnx"]
+    built = sorted(p.suffix for p in tmp_path.iterdir() if not p.name.startswith("."))
+    assert built == [".onnx", ".spm"]
+
+
+TOKENIZER_TEXTS = [
+    "passage: 1月23日深圳市副市长黄敏率夏昆山等工作人员到企业现场办公,任命夏昆山为总指挥。",
+    "query: 武汉市经信局协调捐赠了多少辆MPV？",
+    "passage: 該片以ムービー形式重映，全角ＡＢＣ１２３，emoji 😷💪，罕见字𠀾𡈽。",
+    "passage: Xia Kunshan worked  on the front line\tfor 59 days.\n\nNew paragraph: café naïve.",
+    "passage: " + "依文集团新建的防护服生产线正式投产。" * 60,  # truncated at 512
+    "passage: ",  # an empty text: the prompt's trailing space is a token
+    "query: 夏昆山是谁？ \n",
+]
+
+
+@pytest.mark.slow
+def test_sentencepiece_tokenizer_gives_the_tokenizer_json_ids(real_embedder: Any) -> None:
+    from tokenizers import Tokenizer
+
+    from embeddings._e5_convert import locate_embedded_files
+
+    reference = Tokenizer.from_file(str(locate_embedded_files().tokenizer))
+    reference.enable_truncation(512)
+    for text in TOKENIZER_TEXTS:
+        assert real_embedder.tokenizer.encode(text) == reference.encode(text).ids, text
