@@ -32,7 +32,7 @@ from embeddings._e5_format import DTYPE_Q4_0, Q4_BLOCK, QK, E5Header, parse_e5, 
 
 OPSET = 18  # BitwiseAnd/BitShift for the 4-bit embedding table
 MS_DOMAIN = "com.microsoft"
-PRECISIONS = ("int8", "fp32")
+PRECISIONS = ("int8", "fp32", "int8-ffn32")
 INPUTS = ("input_ids", "attention_mask")
 OUTPUT = "sentence_embedding"
 
@@ -80,13 +80,17 @@ class _Graph:
         return outputs[0] if n_out == 1 else outputs
 
 
-def build_graph(data: bytes | memoryview, precision: str = "int8") -> Any:
+def build_graph(
+    data: bytes | memoryview, precision: str = "int8", float_parts: frozenset[str] = frozenset()
+) -> Any:
     """The whole model (ids + mask -> unit sentence vectors) as an ``onnx.ModelProto``."""
     from onnx import TensorProto, helper
 
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
     header, entries = parse_e5(data)
+    if precision == "int8-ffn32":
+        precision, float_parts = "int8", frozenset({"fo", *float_parts})
 
     def f32(name: str) -> np.ndarray:
         return read_tensor(data, entries[name])
@@ -104,8 +108,12 @@ def build_graph(data: bytes | memoryview, precision: str = "int8") -> Any:
             qkv_codes.append(codes)
             qkv_scales.append(scales)
             qkv_bias.append(f32(p + part + ".b"))
+
         # One matmul for Q, K and V together; the attention operator adds their biases.
-        qkv = _matmul(g, x, np.concatenate(qkv_codes), np.concatenate(qkv_scales), h, precision)
+        def prec(part: str, layer: int = layer) -> str:
+            return "fp32" if part in float_parts or f"{part}{layer}" in float_parts else precision
+
+        qkv = _matmul(g, x, np.concatenate(qkv_codes), np.concatenate(qkv_scales), h, prec("qkv"))
         q, k, v = g.op("Split", [qkv, g.const(f"{p}split", np.array([h] * 3))], n_out=3, axis=-1)
         attn = g.op(
             "MultiHeadAttention",
@@ -114,16 +122,16 @@ def build_graph(data: bytes | memoryview, precision: str = "int8") -> Any:
             domain=MS_DOMAIN,
         )
         out = _matmul(
-            g, attn, *q4_matrix(data, entries[p + "ao.w"], h, h), h, precision, f32(p + "ao.b")
+            g, attn, *q4_matrix(data, entries[p + "ao.w"], h, h), h, prec("ao"), f32(p + "ao.b")
         )
         x = _residual_norm(g, out, x, f32, p + "aln", header.eps)
         ff = header.intermediate
         up = _matmul(
-            g, x, *q4_matrix(data, entries[p + "fi.w"], ff, h), h, precision, f32(p + "fi.b")
+            g, x, *q4_matrix(data, entries[p + "fi.w"], ff, h), h, prec("fi"), f32(p + "fi.b")
         )
         act = g.op("Gelu", [up], domain=MS_DOMAIN)
         down = _matmul(
-            g, act, *q4_matrix(data, entries[p + "fo.w"], h, ff), ff, precision, f32(p + "fo.b")
+            g, act, *q4_matrix(data, entries[p + "fo.w"], h, ff), ff, prec("fo"), f32(p + "fo.b")
         )
         x = _residual_norm(g, down, x, f32, p + "oln", header.eps)
 

@@ -98,7 +98,7 @@ class Settings:
 
 _CHOICES = {
     "embedding_backend": ("auto", "torch", "onnx"),
-    "embedding_precision": ("int8", "fp32"),
+    "embedding_precision": ("int8", "fp32", "int8-ffn32"),
     "index_type": ("auto", "flat", "hnsw", "ivf"),
     "retrieval_mode": ("hybrid", "dense", "bm25"),
     "generator": ("extractive", "llm"),
