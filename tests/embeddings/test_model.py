@@ -307,7 +307,8 @@ def test_conversion_leaves_one_cached_model_per_form_and_no_temporary_files(
     visible = sorted(p.name for p in model_cache_dir.iterdir() if not p.name.startswith("."))
     hidden = [p.name for p in model_cache_dir.iterdir() if p.name.startswith(".")]
     key = e5.cache_path(model_cache_dir, files).name
-    graphs = [onnx_model_path(model_cache_dir, files, p).name for p in ("fp32", "int8")]
+    default = Settings().embedding_precision
+    graphs = [onnx_model_path(model_cache_dir, files, p).name for p in ("fp32", default)]
     spm = tokenizer_model_path(model_cache_dir, files).name
     # torch's folder, one graph per precision, the tokenizer
     assert visible == sorted([key, *graphs, spm]), visible

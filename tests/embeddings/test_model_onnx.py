@@ -157,3 +157,18 @@ def test_sentencepiece_tokenizer_gives_the_tokenizer_json_ids(real_embedder: Any
     reference.enable_truncation(512)
     for text in TOKENIZER_TEXTS:
         assert real_embedder.tokenizer.encode(text) == reference.encode(text).ids, text
+
+
+@pytest.mark.slow
+def test_every_precision_gives_unit_vectors_close_to_fp32(
+    fp32_embedder: Any, model_cache_dir: Path
+) -> None:
+    from embeddings import load_embedder
+
+    reference = fp32_embedder.embed_passages(TEXTS)
+    for precision in ("int8", "int8-ffn32"):
+        settings = load_settings(
+            env={}, model_cache_dir=model_cache_dir, embedding_precision=precision
+        )
+        vectors = load_embedder(settings).embed_passages(TEXTS)
+        assert (vectors * reference).sum(axis=1).min() > 0.99, precision
