@@ -39,6 +39,8 @@ def serve(settings: Settings) -> None:
     """Load everything once, then serve until interrupted."""
     import uvicorn
 
+    from profile_qa.web.serving import uvicorn_options
+
     _configure_logging()
     app = create_app(settings)
     url = f"http://{settings.host}:{settings.port}"
@@ -50,6 +52,7 @@ def serve(settings: Settings) -> None:
         log_level="info",
         access_log=False,
         timeout_graceful_shutdown=5,
+        **uvicorn_options(settings),
     )
 
 

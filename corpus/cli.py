@@ -15,16 +15,16 @@ def corpus_group() -> None:
     """Inspect the articles and how they are cleaned and split."""
 
 
-def _report_for(path: Path) -> Any:
+def _report_for(path: Path, max_bytes: int) -> Any:
     """A LoadReport for a folder, or for a single file (its failure becomes a skip)."""
     from corpus.loaders import load_article, load_articles
     from corpus.model import LoadReport, SkippedFile
     from corpus.readers import LoadError
 
     if not path.is_file():
-        return load_articles(path)  # raises LoadError naming a missing folder
+        return load_articles(path, max_bytes)  # raises LoadError naming a missing folder
     try:
-        return LoadReport(articles=(load_article(path),))
+        return LoadReport(articles=(load_article(path, max_bytes),))
     except LoadError as exc:
         return LoadReport(skipped=(SkippedFile(str(path), str(exc)),))
 
@@ -127,7 +127,8 @@ def inspect_command(make_settings: Callable[..., Any], path: Path | None, as_jso
     """
     settings = make_settings()
     where = path if path is not None else settings.articles_dir
-    data = inspection(_report_for(where), settings.chunk_size, settings.chunk_overlap_sentences)
+    report = _report_for(where, settings.max_article_bytes)
+    data = inspection(report, settings.chunk_size, settings.chunk_overlap_sentences)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:

@@ -7,6 +7,7 @@ Each reader raises :class:`LoadError` with a reason an editor understands. Heavy
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -18,6 +19,37 @@ from profile_qa.errors import ProfileQAError
 
 class LoadError(ProfileQAError):
     """A file cannot be turned into an article (the message says why)."""
+
+
+# The default of settings.max_article_bytes: UTF-8 bytes of text after extraction.
+MAX_ARTICLE_BYTES = 5_000_000
+# A .docx holds XML around its text; more XML than this many times the text bound is refused
+# before it is decompressed (a 300 KB file can hold a 60 MB document).
+_DOCX_XML_FACTOR = 8
+_DOCX_PARTS_ALLOWANCE = 2_000_000
+_MARKUP = (".html", ".htm", ".docx", ".pdf")
+
+
+def _too_big(what: str, size: int, limit: int) -> LoadError:
+    return LoadError(
+        f"too large: {what} is {size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB allowed by "
+        "max_article_bytes; split the article or raise the setting"
+    )
+
+
+def raw_size_limit(suffix: str, max_bytes: int) -> int:
+    """Most bytes a file of this type may have on disk for its text to fit in ``max_bytes``.
+
+    Decoding text never shrinks it below half (UTF-16); HTML and .docx carry markup.
+    """
+    return max_bytes * (_DOCX_XML_FACTOR if suffix.lower() in _MARKUP else 2)
+
+
+def check_text_size(text: str, limit: int) -> None:
+    """LoadError when ``text`` is more than ``limit`` bytes of UTF-8."""
+    # Cheap upper bound first: a character is at most 4 bytes.
+    if len(text) * 4 > limit and len(text.encode("utf-8", "surrogatepass")) > limit:
+        raise _too_big("the text", len(text.encode("utf-8", "surrogatepass")), limit)
 
 
 @dataclass(frozen=True)
@@ -183,21 +215,42 @@ def read_html(data: bytes) -> RawDocument:
     return RawDocument(text, title=title, date=date)
 
 
-def read_docx(data: bytes) -> RawDocument:
-    """A Word document: its paragraphs and table cells, in order."""
+def _check_docx_size(data: bytes, limit: int) -> None:
+    # The sizes in the zip directory bound decompression: zipfile stops (bad CRC) at the
+    # declared size, so a lying header cannot make it inflate more.
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            inflated = sum(i.file_size for i in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise LoadError(f"not a readable .docx file ({exc})") from exc
+    # python-docx inflates every part on opening; styles and themes take up to ~1 MB.
+    allowed = limit * _DOCX_XML_FACTOR + _DOCX_PARTS_ALLOWANCE
+    if inflated > allowed:
+        raise _too_big("the document's XML", inflated, allowed)
+
+
+def read_docx(data: bytes, max_bytes: int = MAX_ARTICLE_BYTES) -> RawDocument:
+    """A Word document: its paragraphs and table cells, in order (at most ``max_bytes``)."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_docx_size(data, max_bytes)
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, ValueError, KeyError, OSError) as exc:
         raise LoadError(f"not a readable .docx file ({exc})") from exc
     except Exception as exc:  # zipfile.BadZipFile and lxml errors from a damaged file
         raise LoadError(f"damaged .docx file ({type(exc).__name__}: {exc})") from exc
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" ".join(cell.text for cell in row.cells))
+    rows = (" ".join(c.text for c in row.cells) for t in document.tables for row in t.rows)
+    lines: list[str] = []
+    size = 0
+    for line in itertools.chain((p.text for p in document.paragraphs), rows):
+        size += len(line.encode("utf-8", "surrogatepass")) + 2
+        if size > max_bytes:  # stop before building the whole text
+            raise _too_big("the text", size, max_bytes)
+        lines.append(line)
     title = (document.core_properties.title or "").strip()
     return RawDocument("\n\n".join(lines), title=title)
 
@@ -226,8 +279,8 @@ def _unwrap_pdf_page(page_text: str) -> str:
     return "\n\n".join(out)
 
 
-def read_pdf(data: bytes) -> RawDocument:
-    """A PDF's text layer (a scanned PDF without one is refused)."""
+def read_pdf(data: bytes, max_bytes: int = MAX_ARTICLE_BYTES) -> RawDocument:
+    """A PDF's text layer (a scanned PDF without one is refused), at most ``max_bytes``."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -235,7 +288,13 @@ def read_pdf(data: bytes) -> RawDocument:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise LoadError("encrypted PDF")
-        pages = [_unwrap_pdf_page(page.extract_text() or "") for page in reader.pages]
+        pages: list[str] = []
+        size = 0
+        for page in reader.pages:  # page by page: stop as soon as the bound is passed
+            pages.append(_unwrap_pdf_page(page.extract_text() or ""))
+            size += len(pages[-1].encode("utf-8", "surrogatepass")) + 2
+            if size > max_bytes:
+                raise _too_big("the text", size, max_bytes)
         title = ""
         if reader.metadata is not None and reader.metadata.title:
             title = str(reader.metadata.title).strip()
@@ -263,10 +322,19 @@ READERS: dict[str, Callable[[bytes], RawDocument]] = {
 }
 
 
-def read_file(path: Path, data: bytes | None = None) -> RawDocument:
+# Readers that check the bound while they extract (the others are checked after).
+_BOUNDED: dict[str, Callable[[bytes, int], RawDocument]] = {
+    ".docx": read_docx,
+    ".pdf": read_pdf,
+}
+
+
+def read_file(
+    path: Path, data: bytes | None = None, max_bytes: int = MAX_ARTICLE_BYTES
+) -> RawDocument:
     """Read ``path`` (or its already-read ``data``) with the reader for its extension.
 
-    Raises LoadError when that is impossible.
+    Raises LoadError when that is impossible or the text is more than ``max_bytes``.
     """
     reader = READERS.get(path.suffix.lower())
     if reader is None:
@@ -276,7 +344,15 @@ def read_file(path: Path, data: bytes | None = None) -> RawDocument:
         data = read_bytes(path)
     if not data.strip():
         raise LoadError("empty file")
-    return reader(data)
+    bounded = _BOUNDED.get(path.suffix.lower())
+    if bounded is not None:
+        return bounded(data, max_bytes)
+    limit = raw_size_limit(path.suffix, max_bytes)
+    if len(data) > limit:
+        raise _too_big("the file", len(data), limit)
+    raw = reader(data)
+    check_text_size(raw.text, max_bytes)
+    return raw
 
 
 def read_bytes(path: Path) -> bytes:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from embeddings.index import ChunkIndex, open_index
     from embeddings.langchain import LangChainEmbeddings
     from embeddings.model import SentenceTransformerEmbedder, load_embedder
+    from embeddings.pgvectorstore import PgVectorStore
     from embeddings.vectorstore import ChunkVectorStore
 
 # name -> module that defines it; other owners add their own lines here.
@@ -28,12 +29,14 @@ _LAZY["ChunkVectorStore"] = "embeddings.vectorstore"
 _LAZY["load_embedder"] = "embeddings.model"
 _LAZY["SentenceTransformerEmbedder"] = "embeddings.model"
 _LAZY["LangChainEmbeddings"] = "embeddings.langchain"
+_LAZY["PgVectorStore"] = "embeddings.pgvectorstore"
 
 __all__ = [
     "ChunkIndex",
     "ChunkVectorStore",
     "IndexBuildReport",
     "LangChainEmbeddings",
+    "PgVectorStore",
     "SentenceTransformerEmbedder",
     "build_index",
     "ensure_index",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import platform
 import shutil
@@ -50,6 +51,8 @@ __all__ = ["IndexBuildReport", "IndexBusyError", "build_index", "update_index"]
 
 Chunker = Callable[[Sequence[Article]], list[Chunk]]
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class IndexBuildReport:
@@ -68,6 +71,7 @@ class IndexBuildReport:
     written: bool  # False when the index was already up to date
     skipped: tuple[SkippedFile, ...] = ()
     notes: tuple[str, ...] = ()
+    where: str = ""  # where the index lives when not in index_dir (store = "pgvector")
 
     @property
     def chunks_per_second(self) -> float:
@@ -78,12 +82,19 @@ class IndexBuildReport:
 
 
 def build_index(
-    settings: Settings, embedder: Embedder, rebuild: bool = False, progress: bool = True
+    settings: Settings,
+    embedder: Embedder,
+    rebuild: bool = False,
+    progress: bool = True,
+    warn: Callable[[str], None] | None = None,
 ) -> IndexBuildReport:
-    """Build or update the index of ``settings.articles_dir`` at ``settings.index_dir``."""
+    """Build or update the index of ``settings.articles_dir`` at ``settings.index_dir``.
+
+    ``warn`` receives the warning about a large run (see ``settings.index_warn_chunks``).
+    """
     import corpus
 
-    loaded = corpus.load_articles(settings.articles_dir)
+    loaded = corpus.load_articles(settings.articles_dir, settings.max_article_bytes)
     if not loaded.articles:
         reasons = "; ".join(f"{s.path}: {s.reason}" for s in loaded.skipped)
         raise EmptyCorpusError(
@@ -102,6 +113,7 @@ def build_index(
         rebuild=rebuild,
         progress=progress,
         skipped=loaded.skipped,
+        warn=warn,
     )
 
 
@@ -114,8 +126,21 @@ def update_index(
     rebuild: bool = False,
     progress: bool = True,
     skipped: Sequence[SkippedFile] = (),
+    warn: Callable[[str], None] | None = None,
 ) -> IndexBuildReport:
     """Bring the index up to date with ``articles``, chunking new/changed ones with ``chunker``."""
+    if settings.store == "pgvector":
+        from embeddings.pgbuild import update_pg_index
+
+        return update_pg_index(
+            settings,
+            embedder,
+            articles,
+            chunker,
+            rebuild=rebuild,
+            progress=progress,
+            skipped=skipped,
+        )
     started = time.perf_counter()
     if not articles:
         raise EmptyCorpusError(f"no article to index in {settings.articles_dir}")
@@ -166,7 +191,7 @@ def update_index(
             if not chunks:
                 raise EmptyCorpusError(f"the articles in {settings.articles_dir} hold no text")
             embed_started = time.perf_counter()
-            vectors = _vectors(embedder, chunks, reused, previous, settings, progress)
+            vectors = _vectors(embedder, chunks, reused, previous, settings, progress, warn)
             embed_seconds = time.perf_counter() - embed_started
             manifest, built_type = _write(tmp, settings, embedder, articles, chunks, vectors, notes)
             manifest["build_seconds"] = round(time.perf_counter() - started, 3)
@@ -243,6 +268,7 @@ def _vectors(
     previous: ChunkIndex | None,
     settings: Settings,
     progress: bool,
+    warn: Callable[[str], None] | None = None,
 ) -> np.ndarray:
     from tqdm import tqdm
 
@@ -257,6 +283,8 @@ def _vectors(
     # computed (the embedder pads a batch to its longest passage).
     new_rows.sort(key=lambda i: len(chunks[i].indexed_text), reverse=True)
     batch = max(1, settings.embedding_batch_size)
+    big = 0 < settings.index_warn_chunks < len(new_rows)
+    first_batch = time.perf_counter()
     with tqdm(
         total=len(new_rows),
         unit="chunk",
@@ -277,8 +305,34 @@ def _vectors(
                 )
             vectors[rows] = out
             bar.update(len(rows))
+            if big and start == 0:  # after one timed batch: how long the rest will take
+                rate = len(rows) / max(1e-6, time.perf_counter() - first_batch)
+                (warn or log.warning)(
+                    large_run_warning(len(new_rows), settings.index_warn_chunks, rate)
+                )
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms > 0, norms, 1.0)
+
+
+def large_run_warning(count: int, threshold: int, rate: float) -> str:
+    """The warning for a run embedding ``count`` chunks at ``rate`` chunks/s."""
+    seconds = count / rate if rate > 0 else float("nan")
+    return (
+        f"warning: this run embeds {count} chunks (more than index_warn_chunks={threshold}); "
+        f"at the {rate:.0f} chunks/s measured so far that takes about "
+        f"{_duration(seconds)}. An unexpectedly large article file? Check the skipped/"
+        "article list; Ctrl-C stops without changing the index."
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds != seconds:  # nan
+        return "an unknown time"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _write(

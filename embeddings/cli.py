@@ -46,7 +46,13 @@ def index_command(
 
     settings = make_settings(articles_dir=articles_dir, index_type=index_type)
     embedder = load_embedder(settings)
-    report = build_index(settings, embedder, rebuild=rebuild, progress=progress)
+    report = build_index(
+        settings,
+        embedder,
+        rebuild=rebuild,
+        progress=progress,
+        warn=lambda message: click.echo(message, err=True),
+    )
     click.echo(format_report(report))
 
 
@@ -54,7 +60,7 @@ def format_report(report: IndexBuildReport) -> str:
     """The summary printed after a build."""
     verb = "Updated" if report.written else "Up to date:"
     lines = [
-        f"{verb} index {report.index_dir} ({report.index_type})",
+        f"{verb} index {report.where or report.index_dir} ({report.index_type})",
         f"  articles: {len(report.added)} added, {len(report.changed)} changed, "
         f"{len(report.removed)} removed, {len(report.unchanged)} unchanged",
         f"  chunks:   {report.chunks} in the index, {report.embedded_chunks} embedded "

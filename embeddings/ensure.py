@@ -38,12 +38,49 @@ def ensure_index(
     except IndexNotBuiltError as exc:
         reason, rebuild = str(exc), False
     except IndexMismatchError as exc:
-        if not rebuild_stale:
+        # A shared database serves other servers too: one started with another model must
+        # not rebuild it under them; `profile-qa index --rebuild` is a decision for a person.
+        if not rebuild_stale or settings.store == "pgvector":
             raise
         # A mismatched index cannot be updated in place.
         reason, rebuild = str(exc), True
     (notify or log.warning)(
         f"index not usable ({reason}); building it now from {settings.articles_dir} ..."
     )
+    if settings.store == "pgvector":
+        return _build_shared(settings, embedder, progress, notify)
     build_index(settings, embedder, rebuild=rebuild, progress=progress)
     return open_index(settings, embedder)
+
+
+def _build_shared(
+    settings: Settings,
+    embedder: Embedder,
+    progress: bool,
+    notify: Callable[[str], None] | None,
+) -> ChunkIndex:
+    """Build the shared index, or wait while another server builds it (both started at once
+    on an empty database): whoever holds the lock builds, the others open the result."""
+    import time
+
+    from embeddings._atomic import IndexBusyError
+    from embeddings.build import build_index
+    from embeddings.index import open_index
+
+    told = False
+    while True:
+        try:
+            build_index(settings, embedder, progress=progress)
+        except IndexBusyError:
+            if not told:
+                (notify or log.warning)("another process is building the shared index; waiting")
+                told = True
+            time.sleep(_WAIT_SECONDS)
+            try:
+                return open_index(settings, embedder)
+            except IndexNotBuiltError:
+                continue
+        return open_index(settings, embedder)
+
+
+_WAIT_SECONDS = 2.0

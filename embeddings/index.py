@@ -215,7 +215,14 @@ def check_manifest(
 
 
 def open_index(settings: Settings, embedder: Embedder) -> ChunkIndex:
-    """Load the index at ``settings.index_dir``, checked against the settings and model."""
+    """Load the index at ``settings.index_dir``, checked against the settings and model.
+
+    With ``store = "pgvector"`` the index in ``settings.database_url`` (same interface).
+    """
+    if settings.store == "pgvector":
+        from embeddings.pgstore import open_pg_index
+
+        return open_pg_index(settings, embedder)  # type: ignore[return-value]
     index_dir = readable_index_dir(settings.index_dir)
     manifest = read_manifest(index_dir)
     check_manifest(manifest, settings, embedder, index_dir)
@@ -246,8 +253,32 @@ def load_index_dir(index_dir: Path, manifest: dict[str, Any]) -> ChunkIndex:
             f"{vectors_path} holds {faiss_index.ntotal} vectors of dimension {faiss_index.d} "
             f"for {len(chunks)} chunks; {REBUILD_HINT}"
         )
+    _check_chunk_ids(manifest, chunks, index_dir)
     apply_search_params(faiss_index, manifest["index"].get("params", {}))
     return ChunkIndex(index_dir, manifest, chunks, faiss_index)
+
+
+def _check_chunk_ids(manifest: dict[str, Any], chunks: list[Chunk], index_dir: Path) -> None:
+    """IndexCorruptError unless the manifest lists exactly the chunks the store holds."""
+    listed: list[str] = []
+    for entry in manifest["articles"].values():
+        listed.extend(entry.get("chunk_ids", []) if isinstance(entry, dict) else [])
+    stored = [c.id for c in chunks]
+    if sorted(listed) == sorted(stored):
+        return
+    missing = sorted(set(stored) - set(listed))
+    extra = sorted(set(listed) - set(stored))
+    details = []
+    if missing:
+        details.append(f"{len(missing)} stored chunk(s) not in the manifest, e.g. {missing[0]}")
+    if extra:
+        details.append(f"{len(extra)} listed chunk(s) not in the store, e.g. {extra[0]}")
+    if not details:
+        details.append("duplicate chunk ids")
+    raise IndexCorruptError(
+        f"the manifest and the chunk store of {index_dir} disagree ({'; '.join(details)}); "
+        f"{REBUILD_HINT}"
+    )
 
 
 def apply_search_params(faiss_index: faiss.Index, params: dict[str, Any]) -> None:

@@ -78,6 +78,37 @@ def _parse_modes(value: str | None) -> list[str]:
     default=None,
     help="Report folder (default: reports/eval-<timestamp>).",
 )
+@click.option(
+    "--articles",
+    "articles_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Evaluate over this articles folder, with its own index under the data directory.",
+)
+@click.option(
+    "--suite",
+    "suite_dir",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[DIR]",
+    help="Run seed, held-out, unseen and every benchmark under DIR "
+    "(default ../shared/benchmarks when present); one table, suite.html, suite.json.",
+)
+@click.option(
+    "--gates",
+    "gates_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="With --suite: per-set thresholds (eval/gates.toml); exit 1 naming any missed.",
+)
+@click.option(
+    "--write-gates",
+    "write_gates",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --suite: write thresholds at today's figures less one question's worth.",
+)
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @_gate_options
 @click.pass_obj
@@ -88,6 +119,10 @@ def eval_command(
     retrieval_mode: str | None,
     compare: str | None,
     out_dir: Path | None,
+    articles_dir: Path | None,
+    suite_dir: str | None,
+    gates_path: Path | None,
+    write_gates: Path | None,
     progress: bool,
     **gates: float | None,
 ) -> None:
@@ -96,17 +131,28 @@ def eval_command(
     Prints retrieval hit@k/MRR, answer accuracy, character F1, citation and refusal metrics
     and latency (side by side per retrieval mode with --compare), writes report.md,
     report.html and report.json, and exits 1 when a --min-*/--max-* threshold is missed.
+    --articles DIR evaluates over another folder of articles (its own index); --suite runs
+    every gold set into one table, suite.html and suite.json, and --gates fails it.
     """
     from eval.gold import evidence_problems, load_gold
     from eval.report import summary_table, text_table, type_table, write_report
 
+    if (gates_path or write_gates) and suite_dir is None:
+        raise click.UsageError("--gates and --write-gates go with --suite")
     modes = _parse_modes(compare)
-    gold = load_gold(gold_path)
     settings = make_settings(generator=generator, retrieval_mode=retrieval_mode)
-    for problem in evidence_problems(gold, settings.articles_dir)[:20]:
+    if suite_dir is not None:
+        from eval.cli_suite import suite_command
+
+        bench = Path(suite_dir) if suite_dir else None
+        raise SystemExit(suite_command(settings, bench, out_dir, gates_path, write_gates, progress))
+    gold = load_gold(gold_path)
+    for problem in evidence_problems(gold, articles_dir or settings.articles_dir)[:20]:
         click.echo(f"warning: {problem}", err=True)
 
-    runs = _run(settings, gold, modes or [settings.retrieval_mode], gold_path, progress)
+    runs = _run(
+        settings, gold, modes or [settings.retrieval_mode], gold_path, progress, articles_dir
+    )
     click.echo(text_table(summary_table(runs)))
     for run in runs:
         click.echo(f"\nBy type ({run.label}):")
@@ -125,23 +171,35 @@ def eval_command(
 
 
 def _run(
-    settings: Any, gold: Sequence[Any], modes: list[str], gold_path: Path, progress: bool
+    settings: Any,
+    gold: Sequence[Any],
+    modes: list[str],
+    gold_path: Path,
+    progress: bool,
+    articles_dir: Path | None = None,
 ) -> list[Any]:
     """One run per retrieval mode, loading the embedder and the index once."""
     import qa
     from embeddings import ensure_index, load_embedder
+    from eval.indexes import ensure_eval_index
     from eval.runner import run_eval
 
     embedder = load_embedder(settings)
-    index = ensure_index(
-        settings, embedder, progress=progress, notify=lambda m: click.echo(m, err=True)
-    )
+    say = lambda m: click.echo(m, err=True)  # noqa: E731
+    if articles_dir is None:
+        index = ensure_index(settings, embedder, progress=progress, notify=say)
+    else:
+        # The folder's own index: never the product's, never another folder's.
+        settings, index = ensure_eval_index(
+            settings, embedder, articles_dir, progress=progress, notify=say
+        )
     runs = []
     for mode in modes:
         mode_settings = settings.replace(retrieval_mode=mode)
         answerer = qa.load_answerer(mode_settings, embedder=embedder, index=index)
         config = {
             "gold": str(gold_path),
+            "articles": str(mode_settings.articles_dir),
             "questions": len(gold),
             "retrieval_mode": mode,
             "generator": mode_settings.generator,

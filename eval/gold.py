@@ -1,5 +1,9 @@
 """The gold question file: JSON Lines, one question a line, validated strictly.
 
+Fields: ``id``, ``question``, ``answer`` (null: the articles do not answer it),
+``must_contain`` and ``evidence`` (lists; both empty when unanswerable), ``doc`` (the article
+file; null or "" when unanswerable), ``profile`` (null or "" allowed), ``type`` (one of
+QUESTION_TYPES) and ``history`` (optional, default []: earlier user turns of a follow-up).
 A bad file is rejected with the line number and the field, so an editor can fix it without
 reading code: a gold set that silently loses questions would inflate every metric.
 """
@@ -39,6 +43,10 @@ _FIELDS: tuple[str, ...] = (
     "type",
     "history",
 )
+
+
+# Fields a line may leave out, with the value it then has.
+_OPTIONAL: dict[str, Any] = {"history": []}
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,7 @@ def _parse_line(line: str, where: str) -> GoldQuestion:
     if not isinstance(data, dict):
         raise GoldFileError(f"{where}: expected a JSON object, got {type(data).__name__}")
     for name in _FIELDS:
-        if name not in data:
+        if name not in data and name not in _OPTIONAL:
             raise GoldFileError(f"{where}: field {name!r}: missing")
     for name in data:
         if name not in _FIELDS:
@@ -111,6 +119,12 @@ def _parse_line(line: str, where: str) -> GoldQuestion:
     def fail(name: str, problem: str) -> GoldFileError:
         return GoldFileError(f"{where}: field {name!r}: {problem}")
 
+    data = {**_OPTIONAL, **data}
+    # null is the documented "no article" for an unanswerable question and "no profile"
+    # anywhere; an answerable question still needs its doc (checked below).
+    for name in ("doc", "profile"):
+        if data[name] is None:
+            data[name] = ""
     for name in ("id", "question", "doc", "profile", "type"):
         if not isinstance(data[name], str):
             raise fail(name, f"must be a string, not {_json_type(data[name])}")

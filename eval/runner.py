@@ -57,6 +57,8 @@ def run_eval(
     records: list[QuestionRecord] = []
     bar = tqdm(gold, desc=f"eval {label}".strip(), unit="q", file=sys.stderr, disable=not progress)
     for question in bar:
+        # Which question it is on, so a slow or stuck one can be named.
+        bar.set_postfix_str(f"{question.id} {question.question[:20]}", refresh=False)
         start = time.perf_counter()
         try:
             history = _history(answerer, question.history, turns)

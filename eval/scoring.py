@@ -45,6 +45,8 @@ class QuestionRecord:
     retrieval_ms: float | None
     total_ms: float
     error: str = ""
+    confidence: float | None = None  # Answer.confidence: the answerer's own, when it gives one
+    top_dense_score: float | None = None  # best cosine of the retrieved passages (a proxy)
 
     @property
     def answerable(self) -> bool:
@@ -79,6 +81,7 @@ def score_question(gold: GoldQuestion, answer: Any, wall_ms: float) -> QuestionR
     supported = (
         sum(contains_any(chunk.text, evidence) for chunk in cited.values()) if evidence else 0
     )
+    dense = [float(d) for p in passages if (d := getattr(p, "dense_score", None)) is not None]
     refused = bool(answer.refused)
     if gold.answer is None:
         missing: tuple[str, ...] = ()
@@ -102,7 +105,13 @@ def score_question(gold: GoldQuestion, answer: Any, wall_ms: float) -> QuestionR
         passages=records,
         retrieval_ms=timings.get("retrieval"),
         total_ms=float(timings.get("total", wall_ms)),
+        confidence=_optional_float(getattr(answer, "confidence", None)),
+        top_dense_score=max(dense, default=None),
     )
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def _from_gold(gold: GoldQuestion) -> dict[str, Any]:

@@ -35,3 +35,11 @@ class InvalidQuestionError(ProfileQAError):
 
 class GoldFileError(ProfileQAError):
     """A gold question file is malformed (the message names the line and field)."""
+
+
+class StoreUnavailableError(ProfileQAError):
+    """The database of ``store = "pgvector"`` cannot be reached (or refused the connection)."""
+
+
+class StoreSchemaError(ProfileQAError):
+    """The database holds a schema this version cannot use (newer, or not yet migrated)."""

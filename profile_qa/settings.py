@@ -7,7 +7,9 @@ variables, explicit overrides (CLI options). No other module reads ``os.environ`
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -42,6 +44,11 @@ class Settings:
     articles_dir: Path = field(default_factory=_default_articles_dir)
     chunk_size: int = 300  # tokens (tiktoken cl100k)
     chunk_overlap_sentences: int = 1
+    # Text after extraction, in UTF-8 bytes: a bigger file is skipped with the reason (a
+    # 50 MB file would be ~100,000 chunks and hours of embedding).
+    max_article_bytes: int = 5_000_000
+    # `profile-qa index` warns before embedding more chunks than this in one run.
+    index_warn_chunks: int = 20_000
 
     # embeddings and index
     data_dir: Path = Path(".profile-qa")
@@ -58,6 +65,13 @@ class Settings:
     embedding_threads: int = 0  # ONNX Runtime threads; 0 = one per physical core
     # auto = exact (flat) search up to AUTO_FLAT_MAX_CHUNKS chunks, an approximate index above
     index_type: str = "auto"  # auto | flat | hnsw | ivf
+    # Where the index lives: faiss files under data_dir (one machine), or PostgreSQL +
+    # pgvector at database_url, shared by every server pointed at it (README "Several servers").
+    store: str = "faiss"  # faiss | pgvector
+    # postgresql://user:password@host:port/db (store = "pgvector"); kept out of repr (password)
+    database_url: str = field(default="", repr=False)
+    hnsw_ef_search: int = 100  # pgvector's query-time beam (see benchmarks/bench_pgvector.py)
+    store_poll_seconds: float = 2.0  # how often a server checks the database for a new index
 
     # retrieval and answering
     retrieval_mode: str = "hybrid"  # hybrid | dense | bm25
@@ -69,6 +83,8 @@ class Settings:
     llm_base_url: str = ""
     llm_model: str = ""
     llm_api_key: str = ""
+    # One total per answer, in seconds: connecting, the first token and the whole answer
+    # (the follow-up rewrite included); no retries on top of it.
     llm_timeout: float = 30.0
     max_question_chars: int = 500
     max_history_turns: int = 10
@@ -78,6 +94,16 @@ class Settings:
     port: int = 7860
     allowed_origins: tuple[str, ...] = ()
     rate_limit_per_minute: int = 30
+    # Addresses (or networks) of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto
+    # headers are believed; from anyone else those headers are ignored.
+    trusted_proxies: tuple[str, ...] = ()
+    # Slow clients: seconds to send the request headers, then the body, before the
+    # connection is closed.
+    client_header_timeout: float = 10.0
+    client_body_timeout: float = 30.0
+    # Bearer tokens accepted on /v1 (the OpenAI-compatible API); none: open, as /api is.
+    # Kept out of repr so a logged Settings never shows them.
+    api_keys: tuple[str, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -101,6 +127,7 @@ _CHOICES = {
     "embedding_backend": ("auto", "torch", "onnx"),
     "embedding_precision": ("int8", "int8-ffn32", "fp32"),
     "index_type": ("auto", "flat", "hnsw", "ivf"),
+    "store": ("faiss", "pgvector"),
     "retrieval_mode": ("hybrid", "dense", "bm25"),
     "generator": ("extractive", "llm"),
 }
@@ -120,6 +147,15 @@ def _validate(s: Settings) -> None:
         )
     if s.embedding_threads < 0:
         raise ConfigError("embedding_threads must be 0 (all cores) or more")
+    if s.store == "pgvector" and not s.database_url:
+        raise ConfigError(
+            "store 'pgvector' needs database_url (PROFILE_QA_DATABASE_URL), "
+            "e.g. postgresql://user:password@db-host:5432/profileqa"
+        )
+    if not 1 <= s.hnsw_ef_search <= 1000:
+        raise ConfigError("hnsw_ef_search must be between 1 and 1000 (pgvector's limits)")
+    if s.store_poll_seconds <= 0:
+        raise ConfigError("store_poll_seconds must be more than 0")
     if s.embedding_batch_size < 1:
         raise ConfigError("embedding_batch_size must be at least 1")
     if s.chunk_size < 32:
@@ -134,11 +170,59 @@ def _validate(s: Settings) -> None:
         raise ConfigError("max_question_chars must be at least 1")
     if not 0 < s.port < 65536:
         raise ConfigError("port must be between 1 and 65535")
+    if s.max_article_bytes < 1000:
+        raise ConfigError("max_article_bytes must be at least 1000")
+    if s.index_warn_chunks < 0:
+        raise ConfigError("index_warn_chunks must be 0 (no warning) or more")
+    for name in ("llm_timeout", "client_header_timeout", "client_body_timeout"):
+        if not getattr(s, name) > 0:
+            raise ConfigError(f"{name} must be more than 0 seconds")
+    for origin in s.allowed_origins:
+        _check_origin(origin)
+    for proxy in s.trusted_proxies:
+        _check_proxy(proxy)
+    if any(not k or k != k.strip() or len(k) < 8 for k in s.api_keys):
+        raise ConfigError("api_keys must be at least 8 characters each, without spaces around")
     if s.generator == "llm" and not (s.llm_base_url and s.llm_model):
         raise ConfigError(
             "generator 'llm' needs llm_base_url and llm_model "
             "(PROFILE_QA_LLM_BASE_URL, PROFILE_QA_LLM_MODEL)"
         )
+
+
+_ORIGIN = re.compile(
+    r"^https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$"
+)
+
+
+def _check_origin(origin: str) -> None:
+    # A browser sends the origin exactly as scheme://host[:port]; anything else never matches
+    # (so CORS silently fails) and would go verbatim into the CSP header.
+    if _ORIGIN.match(origin):
+        return
+    from urllib.parse import urlsplit
+
+    hint = ""
+    try:
+        parts = urlsplit(origin.strip())
+        if parts.scheme in ("http", "https") and parts.netloc and ";" not in parts.netloc:
+            hint = f"; did you mean {parts.scheme}://{parts.netloc}?"
+    except ValueError:
+        pass
+    raise ConfigError(
+        f"allowed_origins entry {origin!r} is not an origin: write scheme://host[:port] "
+        f"(http or https, no path, no trailing slash, no ';' or spaces){hint}"
+    )
+
+
+def _check_proxy(proxy: str) -> None:
+    try:
+        ipaddress.ip_network(proxy)
+    except ValueError as exc:
+        raise ConfigError(
+            f"trusted_proxies entry {proxy!r} is not an IP address or network "
+            "(e.g. 127.0.0.1 or 10.0.0.0/8)"
+        ) from exc
 
 
 def _coerce(name: str, kind: Any, value: Any) -> Any:

@@ -16,7 +16,8 @@ from qa.citations import cite
 from qa.compose import Draft, refusal_text
 from qa.extractive import ExtractiveGenerator
 from qa.knowledge import KnowledgeBase
-from qa.llm import LLMGenerator, LLMUnavailableError, is_refusal
+from qa.llm import LLMGenerator, is_refusal, unavailable_note
+from qa.llm_calls import LLMOutcome, Steps, drive_sync, run_to_end
 from qa.model import Answer, Passage
 from qa.normalize import clean_question, strip_control, to_simplified
 from qa.question import Question, analyse
@@ -67,7 +68,9 @@ class Answerer:
             self._llm = LLMGenerator(self.settings)
         return self._llm
 
-    def _resolve(self, question: str, history: History, generator: str) -> tuple[str, float]:
+    def _resolve(
+        self, question: str, history: History, generator: str, deadline: float
+    ) -> Generator[Any, LLMOutcome | None, tuple[str, float]]:
         started = time.perf_counter()
         previous = _user_turns(history, self.settings.max_history_turns)
         simplified = to_simplified(question)
@@ -78,18 +81,22 @@ class Answerer:
             resolved_prev.append(followup.resolve(to_simplified(turn), resolved_prev, self.kb))
         resolved = followup.resolve(simplified, resolved_prev, self.kb)
         if generator == "llm" and self.llm is not None:
-            try:
-                rewritten = to_simplified(self.llm.rewrite(simplified, resolved_prev[-4:]))
+            # The driver runs the request (on the event loop in the server) and sends it back.
+            outcome = yield self.llm.rewrite_call(simplified, resolved_prev[-4:], deadline)
+            if outcome is not None and outcome.error is not None:
+                log.warning("follow-up rewrite by the LLM failed, rules used: %s", outcome.error)
+            elif outcome is not None:
+                rewritten = to_simplified(outcome.text)
                 if 0 < len(rewritten) <= self.settings.max_question_chars:
                     resolved = rewritten
-            except LLMUnavailableError as exc:
-                log.warning("follow-up rewrite by the LLM failed, rules used: %s", exc)
         return resolved, (time.perf_counter() - started) * 1000
 
-    def _prepare(self, question: str, history: History, generator: str) -> _Prepared:
+    def _prepare(
+        self, question: str, history: History, generator: str, deadline: float = 0.0
+    ) -> Generator[Any, LLMOutcome | None, _Prepared]:
         started = time.perf_counter()
         cleaned = clean_question(question, self.settings.max_question_chars)
-        resolved, rewrite_ms = self._resolve(cleaned, history, generator)
+        resolved, rewrite_ms = yield from self._resolve(cleaned, history, generator, deadline)
         analysis = analyse(resolved, self.kb)
         retrieval = self.retriever.retrieve(resolved, analysis.profiles)
         timings = {**retrieval.timings_ms, "rewrite": rewrite_ms}
@@ -98,7 +105,7 @@ class Answerer:
 
     def retrieve(self, question: str) -> list[Passage]:
         """The passages retrieval finds for ``question`` (no follow-up context)."""
-        return list(self._prepare(question, (), "extractive").retrieval.passages)
+        return list(run_to_end(self._prepare(question, (), "extractive")).retrieval.passages)
 
     def answer(self, question: str, history: History = (), generator: str | None = None) -> Answer:
         """Answer ``question`` (history: earlier (user, assistant) turns, or user questions)."""
@@ -114,11 +121,18 @@ class Answerer:
     ) -> Iterator[str | Answer]:
         """Text deltas as they come, then the final Answer (whose text is authoritative:
         an LLM failing mid-stream is replaced by the extractive answer)."""
+        return drive_sync(self.steps(question, history, generator))
+
+    def steps(self, question: str, history: History = (), generator: str | None = None) -> Steps:
+        """:meth:`stream` as steps: deltas, the Answer, and model calls for a driver to run
+        (``qa.llm_calls``: in this thread, or on an event loop without holding a thread)."""
         started = time.perf_counter()
         generator = generator or self.settings.generator
         if generator not in ("extractive", "llm"):
             raise InvalidQuestionError(f"unknown generator {generator!r}: use extractive or llm")
-        prepared = self._prepare(question, history, generator)
+        # llm_timeout is one total for everything this answer asks the model.
+        deadline = time.monotonic() + self.settings.llm_timeout
+        prepared = yield from self._prepare(question, history, generator, deadline)
         passages = prepared.retrieval.passages
         t = time.perf_counter()
         note = ""
@@ -132,7 +146,7 @@ class Answerer:
             elif prepared.analysis.unknown or not passages:
                 draft, used = Draft(refusal_text(prepared.analysis), (), True), "llm"
             else:
-                draft, note = yield from self._llm_draft(prepared, passages)
+                draft, note = yield from self._llm_draft(prepared, passages, deadline)
                 used = "llm" if draft is not None else "extractive"
         if draft is None:
             draft = self.extractive.generate(prepared.analysis, passages)
@@ -153,23 +167,20 @@ class Answerer:
         )
 
     def _llm_draft(
-        self, prepared: _Prepared, passages: Sequence[Passage]
-    ) -> Generator[str, None, tuple[Draft | None, str]]:
+        self, prepared: _Prepared, passages: Sequence[Passage], deadline: float
+    ) -> Generator[Any, LLMOutcome | None, tuple[Draft | None, str]]:
         assert self.llm is not None
         asked = (
             prepared.question
             if prepared.resolved == to_simplified(prepared.question)
             else (prepared.resolved)
         )
-        pieces: list[str] = []
-        try:
-            for delta in self.llm.stream(asked, passages):
-                pieces.append(delta)
-                yield delta
-        except LLMUnavailableError as exc:
-            log.warning("LLM failed, extractive fallback: %s", exc)
-            return None, "LLM unavailable (" + str(exc)[:120] + "); extractive answer shown"
-        raw = "".join(pieces).strip()
+        outcome = yield self.llm.answer_call(asked, passages, deadline)
+        if outcome is None or outcome.error is not None:
+            # The error text can carry the key or internal host names: log only (masked).
+            log.warning("LLM failed, extractive fallback: %s", outcome and outcome.error)
+            return None, unavailable_note(prepared.question)
+        raw = outcome.text.strip()
         spans = {p.chunk.id: self._spans(p) for p in passages}
         text, citations = cite(raw, passages, spans)
         if is_refusal(raw) and not citations:

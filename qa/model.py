@@ -50,3 +50,5 @@ class Answer:
     refused: bool  # True when the articles do not answer the question
     note: str = ""  # e.g. "LLM unreachable; extractive answer shown"
     timings_ms: dict[str, float] = field(default_factory=dict)  # retrieval, generation, total
+    # 0..1, how sure the answerer is that the articles answer the question
+    confidence: float | None = None

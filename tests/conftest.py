@@ -80,3 +80,11 @@ def torch_embedder(real_embedder: Any, model_cache_dir: Path) -> Any:
 def fp32_embedder(real_embedder: Any, model_cache_dir: Path) -> Any:
     """The embedded e5 model on ONNX Runtime in float32 (the reference vectors), same cache."""
     return _load_real(model_cache_dir, embedding_precision="fp32")
+
+
+@pytest.fixture
+def pg_url() -> Any:
+    """A DSN over an empty schema of the test PostgreSQL server (skips when there is none)."""
+    from tests.pg import private_schema
+
+    yield from private_schema()

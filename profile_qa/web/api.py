@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from profile_qa.errors import ConfigError, InvalidQuestionError
+from profile_qa.errors import ConfigError, InvalidQuestionError, StoreUnavailableError
 from profile_qa.web.schemas import (
     AskRequest,
     AskResponse,
@@ -25,9 +26,13 @@ from profile_qa.web.schemas import (
 from profile_qa.web.service import ChatService
 
 log = logging.getLogger("profile_qa.web")
+T = TypeVar("T")
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorResponse, "description": "The question or an option cannot be used"},
+    400: {
+        "model": ErrorResponse,
+        "description": "Invalid JSON, or the question or an option cannot be used",
+    },
     413: {"model": ErrorResponse, "description": "Request body too large"},
     422: {"model": ErrorResponse, "description": "The request does not match the schema"},
     429: {"model": ErrorResponse, "description": "Too many requests (see Retry-After)"},
@@ -40,16 +45,43 @@ def _service(request: Request) -> ChatService:
     return request.app.state.service
 
 
+class ClientGoneError(Exception):
+    """The client disconnected before its answer was ready (nothing is sent)."""
+
+
+async def _wait_disconnect(request: Request) -> None:
+    # The body is already read, so the next message is http.disconnect when the client
+    # leaves (or when the response is complete).
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+async def unless_gone(request: Request, work: Awaitable[T]) -> T:
+    """``await work``, cancelled (with its model request) if the client disconnects first."""
+    task = asyncio.ensure_future(work)
+    gone = asyncio.ensure_future(_wait_disconnect(request))
+    try:
+        await asyncio.wait({task, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+        if not task.done():
+            task.cancel()
+            await asyncio.wait({task})  # let it unwind: that closes the model request
+    if task.cancelled():
+        raise ClientGoneError
+    return task.result()
+
+
 @router.post("/ask", response_model=AskResponse, responses=_ERRORS)
-def ask(body: AskRequest, request: Request) -> AskResponse:
+async def ask(body: AskRequest, request: Request) -> AskResponse:
     """Answer a question with inline citation markers and the cited passages."""
-    answer = _service(request).answer(
+    work = _service(request).aanswer(
         body.question,
         body.history_pairs(),
         generator=body.options.generator,
         top_k=body.options.top_k,
     )
-    return AskResponse.from_answer(answer)
+    return AskResponse.from_answer(await unless_gone(request, work))
 
 
 def _sse(event: str, data: Any) -> str:
@@ -68,22 +100,27 @@ def _sse(event: str, data: Any) -> str:
         },
     },
 )
-def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
+async def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
     """Like /api/ask, as Server-Sent Events: text deltas, then the full answer."""
     service = _service(request)
-    items = service.stream(
+    items = service.astream(
         body.question,
         body.history_pairs(),
         generator=body.options.generator,
         top_k=body.options.top_k,
     )
     # Pull the first item now, so a bad question is a plain 4xx rather than a broken stream.
-    first = next(items, None)
+    try:
+        first = await unless_gone(request, anext(items, None))
+    except BaseException:
+        await items.aclose()
+        raise
 
-    def events() -> Iterator[str]:
+    async def events() -> AsyncIterator[str]:
+        # Starlette cancels this when the client disconnects, which cancels the model call.
         try:
             pending = [] if first is None else [first]
-            for item in _chain(pending, items):
+            async for item in _chain(pending, items):
                 if isinstance(item, str):
                     if item:
                         yield _sse("delta", {"text": item})
@@ -92,9 +129,13 @@ def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
             yield _sse("done", {})
         except (InvalidQuestionError, ConfigError) as exc:
             yield _sse("error", {"error": "invalid question", "detail": str(exc)})
+        except StoreUnavailableError as exc:
+            yield _sse("error", {"error": "service unavailable", "detail": str(exc)})
         except Exception:
             log.exception("error while streaming an answer")
             yield _sse("error", {"error": "internal error"})
+        finally:
+            await items.aclose()
 
     return StreamingResponse(
         events(),
@@ -103,15 +144,25 @@ def ask_stream(body: AskRequest, request: Request) -> StreamingResponse:
     )
 
 
-def _chain(first: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
-    yield from first
-    yield from rest
+async def _chain(first: list[Any], rest: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    for item in first:
+        yield item
+    async for item in rest:
+        yield item
 
 
 @router.get("/health", response_model=HealthResponse)
-def health(request: Request) -> HealthResponse:
-    """Whether the index is loaded, which model and generator answer, corpus size, version."""
-    info = _service(request).info
+async def health(request: Request) -> Any:
+    # async: answered on the event loop, never queued behind busy worker threads.
+    """Whether the index is loaded, which model and generator answer, corpus size, version.
+
+    503 with the reason while a shared database (store = "pgvector") is unreachable, so a
+    load balancer sends questions to another server.
+    """
+    service = _service(request)
+    if service.store_error:
+        return error_json(503, "service unavailable", service.store_error)
+    info = service.info
     return HealthResponse(
         status="ok",
         index_loaded=info.index_loaded,
@@ -124,7 +175,7 @@ def health(request: Request) -> HealthResponse:
 
 
 @router.get("/examples", response_model=ExamplesResponse)
-def examples(request: Request) -> ExamplesResponse:
+async def examples(request: Request) -> ExamplesResponse:
     """Example questions, one per profile in the corpus."""
     return ExamplesResponse(examples=_service(request).examples)
 
@@ -155,12 +206,38 @@ def _validation_detail(exc: RequestValidationError) -> list[dict[str, str]]:
     return out
 
 
+def _json_error(exc: RequestValidationError) -> str | None:
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            position = next((p for p in err.get("loc", ()) if isinstance(p, int)), None)
+            reason = str((err.get("ctx") or {}).get("error") or "not valid JSON")
+            return reason if position is None else f"{reason} at character {position}"
+    return None
+
+
+def _body_error(exc: BaseException | None) -> str:
+    """Why FastAPI could not parse a body (it only says "There was an error ...")."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"the body is not valid UTF-8 (byte {exc.start}); send JSON encoded as UTF-8"
+    if isinstance(exc, RecursionError):
+        return "the JSON is nested too deeply"
+    return "the body cannot be read as JSON"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Clean JSON errors: 4xx with a reason, 500 without details (the trace goes to the log)."""
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        reason = _json_error(exc)
+        if reason is not None:
+            return error_json(400, "invalid JSON", reason)
         return error_json(422, "invalid request", _validation_detail(exc))
+
+    @app.exception_handler(ClientGoneError)
+    async def _gone(request: Request, exc: ClientGoneError) -> Response:
+        log.debug("client left before its answer on %s", request.url.path)
+        return Response(status_code=499)  # nobody reads it; keeps the log free of 500s
 
     @app.exception_handler(InvalidQuestionError)
     async def _bad_question(request: Request, exc: InvalidQuestionError) -> JSONResponse:
@@ -170,8 +247,15 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _bad_option(request: Request, exc: ConfigError) -> JSONResponse:
         return error_json(400, "option not available", str(exc))
 
+    @app.exception_handler(StoreUnavailableError)
+    async def _store_down(request: Request, exc: StoreUnavailableError) -> JSONResponse:
+        # The shared database is down: the load balancer and the client may retry later.
+        return error_json(503, "service unavailable", str(exc), **{"Retry-After": "5"})
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            return error_json(400, "invalid JSON", _body_error(exc.__cause__))
         reason = {404: "not found", 405: "method not allowed"}.get(exc.status_code, "error")
         return error_json(exc.status_code, reason)
 

@@ -1,12 +1,17 @@
-"""Per-client token buckets: a burst up to the per-minute limit, refilled evenly."""
+"""Per-client token buckets: a burst up to the per-minute limit, refilled evenly.
+
+The buckets live in the process: with several server processes each one limits on its own
+(a client gets up to N x the limit). Put the limit in the reverse proxy for a shared one.
+"""
 
 from __future__ import annotations
 
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -70,6 +75,17 @@ class RateLimiter:
             del self._buckets[k]
         if len(self._buckets) >= self._max_keys:  # under attack from many keys: start afresh
             self._buckets.clear()
+
+
+def client_address(scope: Mapping[str, Any]) -> str:
+    """The real client's address for an ASGI scope: the one function every limit uses.
+
+    ``scope["client"]`` is the TCP peer, replaced by the X-Forwarded-For address only by
+    the proxy-header middleware (``server.build_app``), which believes the header only
+    from ``settings.trusted_proxies``. So a spoofed header from anyone else changes nothing.
+    """
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
 
 
 def retry_after_header(wait_seconds: float) -> str:

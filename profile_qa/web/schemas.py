@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from qa.model import Answer
 
@@ -32,7 +32,8 @@ class AskOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     generator: Literal["extractive", "llm"] | None = None
-    top_k: Annotated[int, Field(ge=1, le=20)] | None = None
+    # Strict: true/false and "5" are refused instead of being read as 1/0/5.
+    top_k: Annotated[StrictInt, Field(ge=1, le=20)] | None = None
 
 
 class AskRequest(BaseModel):

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from profile_qa import __version__
-from profile_qa.web import api, ui, widget
+from profile_qa.web import api, openai_api, ui, widget
 from profile_qa.web.edge import EdgeMiddleware
 from profile_qa.web.service import ChatService
 
@@ -35,18 +35,28 @@ def build_app(service: ChatService, with_chat: bool = True) -> FastAPI:
     app.include_router(api.router)
     app.include_router(widget.router)
     app.include_router(api.fallback)
+    app.mount(openai_api.PREFIX, openai_api.build_openai_app(service))
     app.add_middleware(
-        EdgeMiddleware, limiter=service.limiter, allowed_origins=settings.allowed_origins
+        EdgeMiddleware,
+        limiter=service.limiter,
+        allowed_origins=settings.allowed_origins,
+        guards={f"{openai_api.PREFIX}/": openai_api.EDGE_GUARD},
     )
     # Added last, so outermost: even 413/429 answers carry CORS headers a browser can read.
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.allowed_origins),
         allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type"],
+        allow_headers=["Content-Type", "Authorization"],
         expose_headers=["Retry-After"],
         max_age=600,
     )
+    if settings.trusted_proxies:
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        # Outermost: the rate limit and the chat see the forwarded client, and only when
+        # the peer is one of the configured proxies (X-Forwarded-For from others is ignored).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     if with_chat:
         _mount_chat(app, service)
     return app

@@ -5,15 +5,17 @@ The model and index are loaded once, at start; every request reuses them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from profile_qa import __version__
-from profile_qa.errors import ConfigError
+from profile_qa.errors import ConfigError, StoreUnavailableError
 from profile_qa.settings import Settings
 from profile_qa.web.examples import example_questions
 from profile_qa.web.feedback import FeedbackStore
@@ -25,6 +27,7 @@ log = logging.getLogger("profile_qa.web")
 History = Sequence[tuple[str, str]]
 MAX_TOP_K = 20
 ANSWER_SLOTS = 4  # answerer calls running at once; more only queue for the same 2-4 cores
+_END = object()
 
 
 class AnswererLike(Protocol):
@@ -82,6 +85,33 @@ class ChatService:
         # sequential ones (tests/app, benchmarks/bench_app.py); the slots only bound how many
         # retrievals compete for the CPU at once. A strict lock measured ~1.5x slower.
         self._slots = threading.BoundedSemaphore(ANSWER_SLOTS)
+        # The async path's slots: CPU steps queue here without holding any thread, and
+        # model calls never enter it (they are awaited on the event loop).
+        self._cpu = ThreadPoolExecutor(ANSWER_SLOTS, thread_name_prefix="answer")
+        # Set while a shared store (pgvector) is unreachable: requests get 503 with it.
+        self.store_error: str | None = None
+        self.refresher: Any = None
+
+    def swap(
+        self,
+        answerer: AnswererLike,
+        chunks: Sequence[Any],
+        variant_factory: Callable[[Settings], AnswererLike] | None,
+    ) -> None:
+        """Serve from a new answerer (a reloaded shared index); requests in flight finish."""
+        from dataclasses import replace
+
+        with self._variants_lock:
+            self.answerer = answerer
+            self._variant_factory = variant_factory
+            self._variants = {}
+            self.examples = example_questions(chunks)
+            self.info = replace(
+                self.info,
+                article_count=len({c.article_id for c in chunks}),
+                chunk_count=len(chunks),
+                index_loaded=bool(chunks),
+            )
 
     def _answerer_for(self, generator: str | None, top_k: int | None) -> AnswererLike:
         generator = generator or self.settings.generator
@@ -130,16 +160,80 @@ class ChatService:
         top_k: int | None = None,
     ) -> Iterator[str | Answer]:
         """Text deltas, then the final Answer."""
+        if self.store_error:
+            raise StoreUnavailableError(self.store_error)
         answerer = self._answerer_for(generator, top_k)
         items = iter(answerer.stream(question, self.trim_history(history)))
         # Retrieval and the extractive answer run before the first item; an LLM's deltas
         # after it are network-bound. The slot is never held across a yield, so a client
         # that goes away mid-stream cannot keep it.
         with self._slots:
-            first = next(items, None)
+            try:
+                first = next(items, None)
+            except StoreUnavailableError as exc:
+                # Health reports it too, until the refresher's next poll reaches the database.
+                self.store_error = str(exc)
+                raise
         if first is not None:
             yield first
             yield from items
+
+    async def _run_cpu(self, step: Callable[[], Any]) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._cpu, step)
+
+    async def astream(
+        self,
+        question: str,
+        history: History = (),
+        generator: str | None = None,
+        top_k: int | None = None,
+    ) -> AsyncIterator[str | Answer]:
+        """:meth:`stream` for the server: retrieval and extractive answers take one of
+        ``ANSWER_SLOTS`` threads per step; waiting on a model takes none, so any number of
+        hanging LLM requests cannot slow other answers or /api/health. Cancelling the
+        iteration (a client that left) cancels the model request in flight."""
+        if self.store_error:
+            raise StoreUnavailableError(self.store_error)
+        try:
+            async for item in self._astream(question, history, generator, top_k):
+                yield item
+        except StoreUnavailableError as exc:
+            # Health reports it too, until the refresher's next poll reaches the database.
+            self.store_error = str(exc)
+            raise
+
+    async def _astream(
+        self, question: str, history: History, generator: str | None, top_k: int | None
+    ) -> AsyncIterator[str | Answer]:
+        from qa.llm_calls import drive_async
+
+        # Building a variant (first use of an option) imports and loads: not on the loop.
+        answerer = await self._run_cpu(lambda: self._answerer_for(generator, top_k))
+        turns = self.trim_history(history)
+        steps = getattr(answerer, "steps", None)
+        if steps is not None:
+            async for item in drive_async(steps(question, turns), self._run_cpu):
+                yield item
+            return
+        items = iter(answerer.stream(question, turns))  # answerers without steps (tests)
+        while (item := await self._run_cpu(lambda: next(items, _END))) is not _END:
+            yield item
+
+    async def aanswer(
+        self,
+        question: str,
+        history: History = (),
+        generator: str | None = None,
+        top_k: int | None = None,
+    ) -> Answer:
+        """:meth:`answer` for the server (see :meth:`astream`)."""
+        final: Answer | None = None
+        async for item in self.astream(question, history, generator, top_k):
+            if isinstance(item, Answer):
+                final = item
+        if final is None:
+            raise RuntimeError("the answerer's stream ended without an Answer")
+        return final
 
 
 def load_service(settings: Settings, embedder: Any = None) -> ChatService:
@@ -166,7 +260,7 @@ def load_service(settings: Settings, embedder: Any = None) -> ChatService:
         len({c.article_id for c in chunks}),
         elapsed,
     )
-    return ChatService(
+    service = ChatService(
         settings,
         answerer,
         chunks=chunks,
@@ -174,6 +268,16 @@ def load_service(settings: Settings, embedder: Any = None) -> ChatService:
         variant_factory=variant,
         load_seconds=elapsed,
     )
+    if hasattr(index, "current_version"):  # a shared store: follow what other servers index
+        from profile_qa.web.refresh import IndexRefresher
+
+        def make(s: Settings, fresh: Any) -> AnswererLike:
+            return qa.load_answerer(s, embedder=embedder, index=fresh)
+
+        service.refresher = IndexRefresher(
+            service, index, embedder, make, settings.store_poll_seconds
+        ).start()
+    return service
 
 
 def describe_answerer(settings: Settings, answerer: Any) -> ChatService:

@@ -6,10 +6,10 @@ Gradio is imported inside ``build_ui`` so importing this module stays cheap.
 # No ``from __future__ import annotations`` here: Gradio finds gr.Request and gr.LikeData
 # parameters by resolving type hints, which must be real objects for the nested handlers.
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
-from profile_qa.errors import ConfigError, InvalidQuestionError
+from profile_qa.errors import ConfigError, InvalidQuestionError, StoreUnavailableError
 from profile_qa.web import render
 from profile_qa.web.ratelimit import retry_after_header
 from profile_qa.web.service import ChatService
@@ -51,6 +51,8 @@ Turn = dict[str, Any]
 
 
 def _client_key(request: Any) -> str:
+    # request.client is the real client: the app's proxy-header handling already replaced
+    # the peer by the forwarded address when (and only when) the peer is a trusted proxy.
     client = getattr(request, "client", None)
     return getattr(client, "host", None) or "unknown"
 
@@ -63,10 +65,13 @@ def _messages(turns: list[Turn], pending: Turn | None = None) -> list[dict[str, 
     return out
 
 
-def chat_turn(
+async def chat_turn(
     service: ChatService, message: str, turns: list[Turn], client: str
-) -> Iterator[tuple[str, list[dict[str, str]], str | None, list[Turn]]]:
-    """One question: yields (textbox value, chat messages, sources HTML or None, turns)."""
+) -> AsyncIterator[tuple[str, list[dict[str, str]], str | None, list[Turn]]]:
+    """One question: yields (textbox value, chat messages, sources HTML or None, turns).
+
+    Async, like the API: waiting on a language model holds no worker thread.
+    """
     question = (message or "").strip()
     if not question:
         return
@@ -78,7 +83,7 @@ def chat_turn(
     yield "", _messages(turns, pending), None, turns
     text = ""
     try:
-        for item in service.stream(question, history):
+        async for item in service.astream(question, history):
             if isinstance(item, str):
                 text += item
                 pending["html"] = render.answer_html(text)
@@ -87,7 +92,7 @@ def chat_turn(
                 done = _finish(pending, item)
                 new_turns = [*turns, done]
                 yield "", _messages(new_turns), render.sources_html(item), new_turns
-    except (InvalidQuestionError, ConfigError) as exc:
+    except (InvalidQuestionError, ConfigError, StoreUnavailableError) as exc:
         raise _ui_error(str(exc)) from exc
     except Exception as exc:
         log.exception("error while answering in the chat")
@@ -177,8 +182,10 @@ def build_ui(service: ChatService) -> Any:
             elem_id="pq-status",
         )
 
-        def respond(message: str, state: list[Turn], request: gr.Request) -> Iterator[Any]:
-            for value, messages, panel, new_state in chat_turn(
+        async def respond(
+            message: str, state: list[Turn], request: gr.Request
+        ) -> AsyncIterator[Any]:
+            async for value, messages, panel, new_state in chat_turn(
                 service, message, state, _client_key(request)
             ):
                 yield value, messages, gr.skip() if panel is None else panel, new_state

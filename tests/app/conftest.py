@@ -9,7 +9,7 @@ import pytest
 
 from profile_qa.settings import Settings, load_settings
 from tests.app.fakes import FakeAnswerer
-from tests.app.support import CHROMIUM, CHROMIUM_ARGS, HostSite, running_server
+from tests.app.support import CHROMIUM, CHROMIUM_ARGS, HostSite, Watched, running_server
 from tests.conftest import SEED_ARTICLES
 
 
@@ -61,3 +61,10 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def watched(browser: Any) -> Iterator[Watched]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    yield Watched(context.new_page())
+    context.close()

@@ -21,11 +21,17 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_server(app: Any, port: int | None = None) -> Iterator[str]:
-    """Serve ``app`` with uvicorn in a background thread; yields its base URL."""
+    """Serve ``app`` with uvicorn in a background thread, as ``profile-qa serve`` does
+    (the app's settings decide proxies and slow-client timeouts); yields its base URL."""
     import uvicorn
 
+    from profile_qa.web.serving import uvicorn_options
+
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    options = uvicorn_options(app.state.service.settings)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **options
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -100,3 +106,29 @@ div {{ color: green !important; font-size: 40px !important; }}
 </main>
 <script src="{server_url}/widget.js" {attributes} async></script>
 </body></html>""".encode()
+
+
+class Watched:
+    """A page plus what it did that a user would never want: dialogs, foreign requests,
+    and scripts or styles the page's Content-Security-Policy had to block."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.dialogs: list[str] = []
+        self.foreign: list[str] = []
+        self.blocked: list[str] = []
+        page.on("dialog", self._dialog)
+        page.on("request", self._request)
+        page.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            self.blocked.append(message.text)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _request(self, request: Any) -> None:
+        if not request.url.startswith(("http://127.0.0.1:", "data:", "blob:", "about:")):
+            self.foreign.append(request.url)

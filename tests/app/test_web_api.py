@@ -123,10 +123,24 @@ def test_unavailable_option_is_a_400(client: TestClient) -> None:
     assert r.json()["error"] == "option not available"
 
 
-def test_malformed_json_is_a_422(client: TestClient) -> None:
-    r = client.post("/api/ask", content=b"{not json", headers={"Content-Type": "application/json"})
-    assert r.status_code == 422
-    assert r.json()["error"] == "invalid request"
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"{not json", "at character 1"),
+        ('{"question": "口罩"}'.encode("gbk"), "not valid UTF-8"),
+        (b"[" * 5000 + b"]" * 5000, "nested too deeply"),
+    ],
+)
+def test_bad_json_is_a_400_with_the_reason(client: TestClient, body: bytes, reason: str) -> None:
+    r = client.post("/api/ask", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["error"] == "invalid JSON" and reason in r.json()["detail"]
+
+
+@pytest.mark.parametrize("top_k", [True, False, "5", 2.0])
+def test_top_k_takes_integers_only(client: TestClient, top_k: Any) -> None:
+    r = client.post("/api/ask", json={"question": QUESTION, "options": {"top_k": top_k}})
+    assert r.status_code == 422 and r.json()["detail"][0]["field"].startswith("options.top_k")
 
 
 def test_oversized_body_is_a_413(client: TestClient) -> None:

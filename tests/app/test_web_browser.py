@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from profile_qa.settings import Settings
 from profile_qa.web.feedback import FeedbackStore
-from tests.app.support import HostSite, host_page
+from tests.app.support import HostSite, Watched, host_page
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 MPV = "武汉市经信局协调捐赠了多少辆MPV？"
 XSS = "三奇公司<img src=x onerror=alert(1)><script>alert(2)</script>口罩日产量是多少？"
 WAIT_MS = 90_000
-
-
-class Watched:
-    """A page plus what it did that a user would never want: dialogs, foreign requests."""
-
-    def __init__(self, page: Any) -> None:
-        self.page = page
-        self.dialogs: list[str] = []
-        self.foreign: list[str] = []
-        page.on("dialog", self._dialog)
-        page.on("request", self._request)
-
-    def _dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def _request(self, request: Any) -> None:
-        if not request.url.startswith(("http://127.0.0.1:", "data:", "blob:", "about:")):
-            self.foreign.append(request.url)
-
-
-@pytest.fixture
-def watched(browser: Any) -> Iterator[Watched]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    yield Watched(context.new_page())
-    context.close()
 
 
 def test_widget_answers_with_a_citation_and_shows_markup_as_text(
@@ -167,3 +140,5 @@ def test_gradio_chat_streams_an_answer_with_sources(
     assert page.locator("#pq-chat img[src='x']").count() == 0
     assert watched.dialogs == []
     assert watched.foreign == []
+    # The chat page's strict policy (nonce scripts only) did not get in Gradio's way.
+    assert watched.blocked == []

@@ -99,3 +99,17 @@ def test_sources_panel_for_refusal_and_for_citations() -> None:
     )
     html = render.sources_html(cited)
     assert html.index("pq-source-1") < html.index("pq-source-2")
+
+
+def test_the_chat_page_nonce_goes_on_script_elements_only() -> None:
+    from profile_qa.web.edge import add_nonce
+
+    page = (
+        b'<head><script>window.c = {"q": "<script>alert(1)</scr" + "ipt>"};</script>'
+        b'<SCRIPT type="module" src="./a.js"></SCRIPT></head><body>'
+        b"<p>&lt;script&gt;</p></body>"
+    )
+    out = add_nonce(page, "N0nce")
+    assert out.count(b'nonce="N0nce"') == 2
+    assert b'{"q": "<script>alert(1)' in out  # text inside a script is left alone
+    assert out.startswith(b'<head><script nonce="N0nce">')

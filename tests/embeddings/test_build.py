@@ -260,3 +260,17 @@ def test_an_ivf_index_is_built_searched_and_updated_from_its_stored_vectors(
     chunk = kept.chunks[3]
     (best, score), *_ = kept.search(embedder.embed_query(chunk.indexed_text), k=1)
     assert best.id == chunk.id and score == pytest.approx(1.0, abs=1e-5)
+
+
+def test_a_run_embedding_many_chunks_warns_first_with_the_expected_time(
+    settings: Settings,
+) -> None:
+    warnings: list[str] = []
+    few = settings.replace(index_warn_chunks=5, embedding_batch_size=4)
+    report = build_index(few, HashingEmbedder(), progress=False, warn=warnings.append)
+    assert len(warnings) == 1
+    assert f"embeds {report.embedded_chunks} chunks" in warnings[0]
+    assert "index_warn_chunks=5" in warnings[0] and "takes about" in warnings[0]
+    quiet: list[str] = []
+    build_index(settings, HashingEmbedder(), rebuild=True, progress=False, warn=quiet.append)
+    assert quiet == []  # the seeds are far below the default threshold

@@ -182,3 +182,16 @@ def test_over_fetching_filters_agree_with_exact_filtering(
     fetched = index.search(query, k=4, subject=WUHAN_TEAM)
     assert [c.id for c, _ in fetched] == [c.id for c, _ in exact]
     assert all(c.subject == WUHAN_TEAM for c, _ in fetched)
+
+
+def test_a_manifest_missing_a_chunk_id_is_refused_with_the_fix(
+    built: ChunkIndex, settings: Settings, embedder: HashingEmbedder
+) -> None:
+    manifest_path = settings.index_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    entry = next(iter(manifest["articles"].values()))
+    dropped = entry["chunk_ids"].pop()
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexCorruptError, match="disagree") as info:
+        open_index(settings, embedder)
+    assert dropped in str(info.value) and "profile-qa index --rebuild" in str(info.value)

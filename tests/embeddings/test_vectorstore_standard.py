@@ -28,3 +28,18 @@ class TestChunkVectorStoreStandard(VectorStoreIntegrationTests):
             yield store
         finally:
             store.delete()
+
+
+@pytest.mark.slow
+class TestPgVectorStoreStandard(VectorStoreIntegrationTests):
+    @pytest.fixture
+    def vectorstore(self, pg_url: str) -> Iterator[VectorStore]:
+        """An empty collection in a private schema of the test PostgreSQL server."""
+        from embeddings.pgvectorstore import PgVectorStore
+
+        store = PgVectorStore(self.get_embeddings(), pg_url, collection="standard")
+        try:
+            yield store
+        finally:
+            store.delete()
+            store.close()

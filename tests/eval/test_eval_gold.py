@@ -125,6 +125,59 @@ def test_invalid_lines_are_rejected_with_line_and_field(second_line: str, messag
         parse_gold([_line(), second_line], source="g.jsonl")
 
 
+_UNANSWERABLE: dict[str, Any] = {
+    "answer": None,
+    "must_contain": [],
+    "evidence": [],
+    "type": "unanswerable",
+}
+
+
+@pytest.mark.parametrize(
+    ("line", "doc", "profile", "history"),
+    [
+        # history left out: a question asked on its own.
+        (_line(history=...), "000_55cfba9dcf3082ae.txt", "日照三奇医疗卫生用品有限公司", ()),
+        # profile null anywhere: the question is about no single profile.
+        (_line(profile=None), "000_55cfba9dcf3082ae.txt", "", ()),
+        # unanswerable with doc and profile null (as a benchmark converter writes them)
+        (_line(**_UNANSWERABLE, doc=None, profile=None, history=...), "", "", ()),
+        # unanswerable with doc and profile empty (as the benchmarks README writes them)
+        (_line(**_UNANSWERABLE, doc="", profile=""), "", "", ()),
+        # unanswerable naming the profile it asks about, no history field
+        (_line(**_UNANSWERABLE, doc=None, history=...), "", "日照三奇医疗卫生用品有限公司", ()),
+        # a follow-up still carries its history
+        (
+            _line(type="followup", history=["三奇公司是做什么的？"]),
+            "000_55cfba9dcf3082ae.txt",
+            "日照三奇医疗卫生用品有限公司",
+            ("三奇公司是做什么的？",),
+        ),
+    ],
+)
+def test_documented_variants_load(
+    line: str, doc: str, profile: str, history: tuple[str, ...]
+) -> None:
+    (question,) = parse_gold([line], source="g.jsonl")
+    assert (question.doc, question.profile, question.history) == (doc, profile, history)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (_line(doc=None), "line 1: field 'doc': an answerable question needs the article"),
+        (_line(history=None), "line 1: field 'history': must be a list of strings, not null"),
+        (_line(type="followup", history=...), "line 1: field 'history': a followup question"),
+        (_line(profile=3), "line 1: field 'profile': must be a string, not number"),
+        (_line(doc=["a.txt"]), "line 1: field 'doc': must be a string, not list"),
+        (_line(question=...), "line 1: field 'question': missing"),
+    ],
+)
+def test_optional_fields_keep_their_checks(line: str, message: str) -> None:
+    with pytest.raises(GoldFileError, match=message):
+        parse_gold([line], source="g.jsonl")
+
+
 @pytest.mark.parametrize("content", [b"", b"\n  \n"])
 def test_an_empty_file_is_rejected(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "g.jsonl"

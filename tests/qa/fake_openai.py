@@ -9,7 +9,10 @@ The model name picks the behaviour, so one server serves every case:
 - ``fake-500``: HTTP 500 with an OpenAI-style error body;
 - ``fake-slow``: sleeps ``slow_seconds`` before answering (beyond a test's timeout);
 - ``fake-midstream``: streams two chunks, then drops the connection;
-- ``fake-rewrite``: for follow-up rewrites, answers with ``rewrite_reply``.
+- ``fake-rewrite``: for follow-up rewrites, answers with ``rewrite_reply``;
+- ``fake-echo-key``: HTTP 401 echoing the Authorization header and an internal host name,
+  as many proxies do;
+- ``fake-hang``: accepts the request and never answers (until the server stops).
 
 Every request body is kept in ``server.requests`` so tests can check the prompt.
 
@@ -23,6 +26,8 @@ from __future__ import annotations
 
 import json
 import re
+import select
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -77,6 +82,14 @@ class _Handler(BaseHTTPRequestHandler):
         if model == "fake-500":
             self._json(500, {"error": {"message": "boom", "type": "server_error"}})
             return
+        if model == "fake-echo-key":
+            key = str(self.headers.get("Authorization", "")).removeprefix("Bearer ")
+            message = f"Incorrect API key provided: {key} (upstream llm-gw.corp.internal:8443)"
+            self._json(401, {"error": {"message": message, "type": "invalid_request_error"}})
+            return
+        if model == "fake-hang":
+            self._hang(owner)
+            return
         if model == "fake-slow":
             time.sleep(owner.slow_seconds)
         reply = _reply_for(model, body, owner)
@@ -100,6 +113,22 @@ class _Handler(BaseHTTPRequestHandler):
                     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                 },
             )
+
+    def _hang(self, owner: FakeOpenAI) -> None:
+        with owner.lock:
+            owner.hanging += 1
+            owner.held += 1
+        try:
+            # Hold the request until the server stops or the client goes away (a cancelled
+            # upstream request closes its connection).
+            while not owner.stopped.is_set():
+                # Blocks without the GIL; wakes when the client sends or closes.
+                ready, _, _ = select.select([self.connection], [], [], 0.5)
+                if ready and not self.connection.recv(1, socket.MSG_PEEK):
+                    return
+        finally:
+            with owner.lock:
+                owner.held -= 1
 
     def _json(self, status: int, payload: dict[str, Any]) -> None:
         data = json.dumps(payload, ensure_ascii=False).encode()
@@ -139,6 +168,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the hang tests open many connections at once
     owner: FakeOpenAI
 
 
@@ -150,6 +180,10 @@ class FakeOpenAI:
         self.requests: list[dict[str, Any]] = []
         self.rewrite_reply = ""
         self.answer_reply = ""
+        self.hanging = 0  # requests fake-hang received so far
+        self.held = 0  # fake-hang requests whose client is still connected
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.owner = self
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -166,6 +200,7 @@ class FakeOpenAI:
 
     def stop(self) -> None:
         """Stop serving and free the port."""
+        self.stopped.set()
         self._server.shutdown()
         self._server.server_close()
 

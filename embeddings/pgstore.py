@@ -1,0 +1,246 @@
+"""The chunk index in PostgreSQL + pgvector: the same interface as ``ChunkIndex``.
+
+Chunk texts and metadata are read into memory when the index is opened (the answering side
+needs every chunk for its sentences, profiles and BM25, exactly as with the embedded store);
+dense search runs in the database (HNSW, cosine). ``current_version`` is the cheap poll a
+server uses to learn that another process indexed new articles (LISTEN does not work on a
+streaming standby, a version row does).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from corpus.model import Chunk
+from embeddings.base import Embedder
+from embeddings.index import _as_query, check_manifest
+from embeddings.pgschema import CHUNKS, META, check_readable, describe, read_meta, reporting
+from profile_qa.errors import IndexCorruptError, IndexNotBuiltError
+from profile_qa.settings import Settings
+
+if TYPE_CHECKING:
+    from psycopg_pool import ConnectionPool
+
+INDEX_TYPE = "pgvector-hnsw"
+# Up to this many chunks a query scans them all (exact, a few ms); beyond, the HNSW graph.
+EXACT_LIMIT = 2000
+POOL_SIZE = 4  # the web server runs up to 4 answers at once (service.ANSWER_SLOTS)
+_POOL_TIMEOUT = 5.0  # seconds a request waits for a connection before it is refused (503)
+
+
+class PgChunkIndex:
+    """A loaded snapshot of the database's index: chunks, manifest and its version."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        pool: _Connections,
+        manifest: dict[str, Any],
+        chunks: list[Chunk],
+        version: int,
+    ) -> None:
+        self.settings = settings
+        self.url = settings.database_url
+        self.path = describe(self.url)  # where it lives, for messages (like ChunkIndex.path)
+        self.manifest = manifest
+        self.chunks = chunks
+        self.version = version
+        self._pool = pool.pool
+        self._connections = pool  # shared by the snapshots reloaded from this one
+        self._row_by_id = {c.id: row for row, c in enumerate(chunks)}
+        self._rows_by_article: dict[str, list[int]] = {}
+        for row, c in enumerate(chunks):
+            self._rows_by_article.setdefault(c.article_id, []).append(row)
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    @property
+    def index_type(self) -> str:
+        """Always ``pgvector-hnsw`` (small indexes are scanned exactly)."""
+        return INDEX_TYPE
+
+    @property
+    def dimension(self) -> int:
+        """Length of the stored vectors, as recorded in the manifest."""
+        return int(self.manifest["model"]["dimension"])
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        """The chunk with this id (KeyError if absent)."""
+        return self.chunks[self._row_by_id[chunk_id]]
+
+    def article_chunks(self, article_id: str) -> list[Chunk]:
+        """The chunks of one article, in their order in the article."""
+        return [self.chunks[row] for row in self._rows_by_article.get(article_id, ())]
+
+    def vector(self, chunk_id: str) -> np.ndarray:
+        """The stored (unit-length) vector of one chunk."""
+        return self.vectors([chunk_id])[0]
+
+    def vectors(self, chunk_ids: Iterable[str]) -> np.ndarray:
+        """Stored vectors of these chunks, shape (n, dimension), in the order asked."""
+        ids = list(chunk_ids)
+        if not ids:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with reporting(self.url), self._pool.connection(timeout=_POOL_TIMEOUT) as conn:
+            rows = conn.execute(
+                f"select id, embedding from {CHUNKS} where id = any(%s)", (ids,)
+            ).fetchall()
+        # pgvector >= 0.4 loads a Vector object, older versions a numpy array.
+        found = {
+            cid: np.asarray(getattr(vec, "to_numpy", lambda v=vec: v)(), dtype=np.float32)
+            for cid, vec in rows
+        }
+        missing = [cid for cid in ids if cid not in found]
+        if missing:
+            raise KeyError(f"no stored vector for chunk {missing[0]!r}")
+        return np.stack([found[cid] for cid in ids])
+
+    def search(
+        self,
+        query_vector: np.ndarray,
+        k: int,
+        article_id: str | None = None,
+        subject: str | None = None,
+    ) -> list[tuple[Chunk, float]]:
+        """The ``k`` chunks closest to the query (cosine), best first, optionally only those
+        of one article and/or one subject."""
+        query = _as_query(query_vector, self.dimension)[0]
+        if k <= 0 or not self.chunks:
+            return []
+        where, params = [], {"v": query, "k": int(k)}
+        if article_id is not None:
+            where.append("article_id = %(article)s")
+            params["article"] = article_id
+        if subject is not None:
+            where.append("subject = %(subject)s")
+            params["subject"] = subject
+        sql = (
+            f"select id, 1 - (embedding <=> %(v)s) from {CHUNKS}"
+            + (" where " + " and ".join(where) if where else "")
+            + " order by embedding <=> %(v)s limit %(k)s"
+        )
+        with (
+            reporting(self.url),
+            self._pool.connection(timeout=_POOL_TIMEOUT) as conn,
+            conn.transaction(),
+        ):
+            if len(self.chunks) <= EXACT_LIMIT:
+                conn.execute("set local enable_indexscan = off")
+            else:
+                # The graph returns at most ef_search rows: widen it when more are asked;
+                # iterative scans keep filtered searches from coming back short.
+                ef = min(1000, max(self.settings.hnsw_ef_search, k))
+                conn.execute(f"set local hnsw.ef_search = {ef}")
+                if where:
+                    conn.execute("set local hnsw.iterative_scan = strict_order")
+            rows = conn.execute(sql, params).fetchall()
+        hits = []
+        for cid, score in rows:
+            row = self._row_by_id.get(cid)
+            if row is not None:  # indexed after this snapshot: seen after the next reload
+                hits.append((self.chunks[row], float(score)))
+        return hits
+
+    def current_version(self) -> int:
+        """The index version in the database now (StoreUnavailableError if unreachable)."""
+        with reporting(self.url), self._pool.connection(timeout=_POOL_TIMEOUT) as conn:
+            row = conn.execute(f"select index_version from {META} where id = 1").fetchone()
+        return int(row[0]) if row else 0
+
+    def reload(self, embedder: Embedder) -> PgChunkIndex:
+        """A fresh snapshot of the database's index over the same connection pool."""
+        return _load(self.settings, embedder, self._connections)
+
+    def close(self) -> None:
+        """Close the connection pool (the snapshot's chunks stay readable)."""
+        self._pool.close()
+
+
+class _Connections:
+    """The pool of a family of snapshots; closed when the last snapshot is dropped.
+
+    Closed from the dropping thread: a pool left to its own ``__del__`` may be collected in
+    one of its worker threads, which cannot join itself.
+    """
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self.pool = pool
+        weakref.finalize(self, pool.close)
+
+
+def open_pg_index(settings: Settings, embedder: Embedder) -> PgChunkIndex:
+    """Open the index in ``settings.database_url``, checked against the settings and model.
+
+    StoreUnavailableError if the database cannot be reached, IndexNotBuiltError if it holds
+    no index yet, StoreSchemaError / IndexMismatchError if it holds one this server cannot use.
+    """
+    from psycopg_pool import ConnectionPool
+
+    from embeddings.pgschema import connect, register_vector
+
+    # One plain connection first: an unreachable database is a clear error at start, not a
+    # pool that retries in the background.
+    connect(settings.database_url).close()
+    pool = ConnectionPool(
+        settings.database_url,
+        min_size=1,
+        max_size=POOL_SIZE,
+        kwargs={"autocommit": True, "application_name": "profile-qa", "connect_timeout": 5},
+        configure=register_vector,
+        check=ConnectionPool.check_connection,  # a restarted database is reconnected to
+        timeout=_POOL_TIMEOUT,
+        open=True,
+        name="profile-qa",
+    )
+    try:
+        return _load(settings, embedder, _Connections(pool))
+    except BaseException:
+        pool.close()
+        raise
+
+
+def _load(settings: Settings, embedder: Embedder, connections: _Connections) -> PgChunkIndex:
+    url = settings.database_url
+    pool = connections.pool
+    # One snapshot for the manifest and the chunks: an indexer committing meanwhile is seen
+    # whole at the next reload, never half.
+    with reporting(url), pool.connection(timeout=_POOL_TIMEOUT) as conn, conn.transaction():
+        conn.execute("set transaction isolation level repeatable read, read only")
+        meta = read_meta(conn)
+        if meta is None or meta[2] is None:
+            raise IndexNotBuiltError(
+                f"no index in the database {describe(url)}: run `profile-qa index` to build it"
+            )
+        schema_version, version, manifest = meta
+        check_readable(schema_version, url)
+        check_manifest(manifest, settings, embedder, describe(url))  # type: ignore[arg-type]
+        rows = conn.execute(f"select id, text, metadata from {CHUNKS}").fetchall()
+    chunks = _ordered(rows, manifest)
+    return PgChunkIndex(settings, connections, manifest, chunks, version)
+
+
+def _ordered(rows: list[tuple[Any, ...]], manifest: dict[str, Any]) -> list[Chunk]:
+    """Chunks in the embedded store's order: articles as listed, each article's in sequence."""
+    order = {cid: i for i, cid in enumerate(_chunk_order(manifest))}
+    try:
+        chunks = [Chunk(id=cid, text=text, **meta) for cid, text, meta in rows]
+    except TypeError as exc:
+        raise IndexCorruptError(f"a stored chunk has unexpected fields ({exc})") from exc
+    if len(chunks) != len(order) or any(c.id not in order for c in chunks):
+        raise IndexCorruptError(
+            f"the chunk table holds {len(chunks)} chunks, the manifest lists {len(order)}; "
+            "rebuild it with `profile-qa index --rebuild`"
+        )
+    return sorted(chunks, key=lambda c: order[c.id])
+
+
+def _chunk_order(manifest: dict[str, Any]) -> list[str]:
+    articles = manifest["articles"]
+    # jsonb does not keep key order: the manifest lists the article order explicitly.
+    ids = manifest.get("article_order") or sorted(articles)
+    return [cid for aid in ids for cid in articles[aid]["chunk_ids"]]
