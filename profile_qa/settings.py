@@ -61,7 +61,7 @@ class Settings:
     embedding_backend: str = "auto"  # auto | torch | onnx
     # ONNX backend of the embedded model: int8 dynamic quantisation (~2.3x fp32 speed),
     # the same with the FFN output in float32 (~1.8x), or fp32 (the reference vectors)
-    embedding_precision: str = "int8"  # int8 | int8-ffn32 | fp32
+    embedding_precision: str = "int8-ffn32"  # int8-ffn32 | int8 | fp32
     embedding_threads: int = 0  # ONNX Runtime threads; 0 = one per physical core
     # auto = exact (flat) search up to AUTO_FLAT_MAX_CHUNKS chunks, an approximate index above
     index_type: str = "auto"  # auto | flat | hnsw | ivf
@@ -125,7 +125,7 @@ class Settings:
 
 _CHOICES = {
     "embedding_backend": ("auto", "torch", "onnx"),
-    "embedding_precision": ("int8", "int8-ffn32", "fp32"),
+    "embedding_precision": ("int8-ffn32", "int8", "fp32"),
     "index_type": ("auto", "flat", "hnsw", "ivf"),
     "store": ("faiss", "pgvector"),
     "retrieval_mode": ("hybrid", "dense", "bm25"),
