@@ -1,23 +1,24 @@
 """Build the embedded e5 model's ONNX graph straight from the 4-bit E5S1 weights (no torch).
 
 The file's matrices are Q4_0: blocks of 32 weights along the input dimension, each a fp16
-scale and 4-bit codes, weight = (code - 8) * scale. Two precisions are built from them:
+scale and 4-bit codes, weight = (code - 8) * scale. Three precisions are built from them:
 
-* ``fp32``: ONNX Runtime's ``MatMulNBits`` reads exactly that layout (block 32, default zero
-  point 8), so every weight stays bit-identical to the file (only the nibble order inside a
-  block is repacked) and is multiplied in float32: the torch conversion's vectors (cosine
-  > 0.9999, the reference values in the tests).
+* ``fp32`` (the default): ONNX Runtime's ``MatMulNBits`` reads exactly that layout (block
+  32, default zero point 8), so every weight stays bit-identical to the file (only the
+  nibble order inside a block is repacked) and is multiplied in float32: the torch
+  conversion's vectors (cosine > 0.9999, the reference values in the tests).
 * ``int8``: ``DynamicQuantizeMatMul``, ONNX Runtime's dynamic quantisation (what
   ``onnxruntime.quantization.quantize_dynamic`` emits, fused): weights int8 with one scale
   per output column, activations quantised to uint8 at each call, int8 dot products (VNNI).
   ~2.3x the float32 throughput per core here; vectors at cosine ~0.997 to fp32.
   ``MatMulNBits`` with ``accuracy_level = 4`` (int8 compute on the 4-bit weights) was
   tried first: only 1.15x float32 on this CPU.
-* ``int8-ffn32`` (the default): ``int8`` except the FFN output projection, kept float32
-  (~1.8x float32; cosine ~0.999): full int8 failed the seed set's quality gate (two
-  questions); this holds it. The retrieval measurements of all three are in the README.
+* ``int8-ffn32``: ``int8`` except the FFN output projection, kept float32 (~1.8x float32;
+  cosine ~0.999). Full int8 fails the seed set's quality gate by two questions; this one
+  passes the gates but loses one seed dev question test, so ``fp32`` stays the default.
+  The retrieval measurements of all three are in the README.
 
-The 250k-row word-embedding table stays 4-bit in both (54 MB instead of 384 MB of float32):
+The 250k-row word-embedding table stays 4-bit in all (54 MB instead of 384 MB of float32):
 a Gather picks the packed rows of the batch's tokens, which are unpacked in the graph.
 
 The rest: MultiHeadAttention (ONNX Runtime's fused kernel, with the key padding mask, so
@@ -35,7 +36,7 @@ from embeddings._e5_format import DTYPE_Q4_0, Q4_BLOCK, QK, E5Header, parse_e5, 
 
 OPSET = 18  # BitwiseAnd/BitShift for the 4-bit embedding table
 MS_DOMAIN = "com.microsoft"
-PRECISIONS = ("int8-ffn32", "int8", "fp32")
+PRECISIONS = ("fp32", "int8-ffn32", "int8")
 INPUTS = ("input_ids", "attention_mask")
 OUTPUT = "sentence_embedding"
 
@@ -85,7 +86,7 @@ class _Graph:
 
 def build_graph(
     data: bytes | memoryview,
-    precision: str = "int8-ffn32",
+    precision: str = "fp32",
     float_parts: frozenset[str] = frozenset(),
 ) -> Any:
     """The whole model (ids + mask -> unit sentence vectors) as an ``onnx.ModelProto``.

@@ -82,6 +82,12 @@ def fp32_embedder(real_embedder: Any, model_cache_dir: Path) -> Any:
     return _load_real(model_cache_dir, embedding_precision="fp32")
 
 
+@pytest.fixture(scope="session")
+def int8_embedder(real_embedder: Any, model_cache_dir: Path) -> Any:
+    """The embedded e5 model with int8 matrix multiplies (FFN output float32), same cache."""
+    return _load_real(model_cache_dir, embedding_precision="int8-ffn32")
+
+
 @pytest.fixture
 def pg_url() -> Any:
     """A DSN over an empty schema of the test PostgreSQL server (skips when there is none)."""

@@ -12,6 +12,7 @@ from embeddings import SentenceTransformerEmbedder, load_embedder
 from embeddings import _e5_convert as e5
 from embeddings import model as model_module
 from embeddings._e5_format import parse_e5
+from embeddings._e5_graph import PRECISIONS
 from embeddings._onnx import onnx_model_path, tokenizer_model_path
 from embeddings.base import Embedder
 from embeddings.fake import HashingEmbedder
@@ -259,9 +260,10 @@ def test_real_model_reproduces_reference_embeddings(fp32_backend_embedder: Any) 
 
 
 @pytest.mark.slow
-def test_int8_default_stays_close_to_the_reference_embeddings(
-    real_embedder: Any, fp32_embedder: Any
+def test_int8_stays_close_to_the_reference_embeddings(
+    int8_embedder: Any, fp32_embedder: Any
 ) -> None:
+    real_embedder = int8_embedder
     (q_text, _, _), (p_text, _, _), (e_text, _, _) = REFERENCE
     passages = [_strip(p_text)[1], _strip(e_text)[1], *SEED_PASSAGES]
     int8 = real_embedder.embed_passages(passages)
@@ -301,17 +303,21 @@ def test_paraphrased_questions_find_their_passage(
 
 @pytest.mark.slow
 def test_conversion_leaves_one_cached_model_per_form_and_no_temporary_files(
-    real_embedder: Any, fp32_embedder: Any, torch_embedder: Any, model_cache_dir: Path
+    real_embedder: Any,
+    fp32_embedder: Any,
+    int8_embedder: Any,
+    torch_embedder: Any,
+    model_cache_dir: Path,
 ) -> None:
     files = e5.locate_embedded_files()
     visible = sorted(p.name for p in model_cache_dir.iterdir() if not p.name.startswith("."))
     hidden = [p.name for p in model_cache_dir.iterdir() if p.name.startswith(".")]
     key = e5.cache_path(model_cache_dir, files).name
-    default = Settings().embedding_precision
-    graphs = [onnx_model_path(model_cache_dir, files, p).name for p in ("fp32", default)]
+    graphs = {onnx_model_path(model_cache_dir, files, p).name for p in ("fp32", "int8-ffn32")}
+    possible = {onnx_model_path(model_cache_dir, files, p).name for p in PRECISIONS}
     spm = tokenizer_model_path(model_cache_dir, files).name
-    # torch's folder, one graph per precision, the tokenizer
-    assert visible == sorted([key, *graphs, spm]), visible
+    # torch's folder, one graph per precision used, the tokenizer: nothing else
+    assert {key, spm, *graphs} <= set(visible) <= {key, spm, *possible}, visible
     assert (model_cache_dir / key / "model.safetensors").is_file()
     assert all(name.endswith(".lock") for name in hidden), hidden  # no half-written file
 

@@ -62,21 +62,21 @@ def test_onnx_fp32_gives_the_torch_vectors_and_fingerprint(
 
 
 @pytest.mark.slow
-def test_default_int8_model_is_close_to_fp32_under_its_own_fingerprint(
-    real_embedder: Any, fp32_embedder: Any
+def test_int8_model_is_close_to_fp32_under_its_own_fingerprint(
+    int8_embedder: Any, fp32_embedder: Any
 ) -> None:
     # An index built with fp32 vectors is rebuilt, not silently mixed with int8 queries.
-    assert real_embedder.fingerprint != fp32_embedder.fingerprint
-    a = real_embedder.embed_passages(TEXTS)
+    assert int8_embedder.fingerprint != fp32_embedder.fingerprint
+    a = int8_embedder.embed_passages(TEXTS)
     assert a.shape == (4, 384) and np.linalg.norm(a, axis=1) == pytest.approx([1.0] * 4, abs=1e-5)
     assert (a * fp32_embedder.embed_passages(TEXTS)).sum(axis=1).min() > 0.99
 
 
 @pytest.mark.slow
-def test_passage_vectors_do_not_depend_on_their_neighbours_length(real_embedder: Any) -> None:
+def test_passage_vectors_do_not_depend_on_their_neighbours_length(int8_embedder: Any) -> None:
     # Batches are padded to their longest passage: the padding must not leak into a vector.
-    alone = real_embedder.embed_passages([TEXTS[2]])
-    with_long = real_embedder.embed_passages([TEXTS[2], TEXTS[1] * 10])
+    alone = int8_embedder.embed_passages([TEXTS[2]])
+    with_long = int8_embedder.embed_passages([TEXTS[2], TEXTS[1] * 10])
     assert float(alone[0] @ with_long[0]) > 0.99
 
 
