@@ -26,7 +26,7 @@ HEADING_MAX_CHARS = 40
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
-_PROFILE_MARK = re.compile(r"^[—–\-]{1,3}\s*记\s*")
+_PROFILE_MARK = re.compile(r"^[—–\-]{1,3}\s*[记記]\s*")
 
 # Superscript digits glued to Chinese text are footnote artefacts (5000个⁹); after a letter
 # or a digit they may be real exponents (m², 10⁵), so those stay.

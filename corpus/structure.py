@@ -2,7 +2,7 @@
 
 A collective-profile page (a newspaper page) has an introduction, then profiles that each
 start with a title line followed by ``——记 <organisation>``. A single-profile page has a
-headline such as ``夏昆山：全力以赴保供应，倾心攻打疫情战``: the subject is before the colon.
+headline such as ``李明：全力以赴保供应，倾心战疫情``: the subject is before the colon.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from corpus.model import Section
 _DATE_RE = re.compile(DATE_PATTERN)
 _SOURCE_RE = re.compile(r"来源\s*[:：]\s*(\S*)")
 _NOT_A_SOURCE = re.compile(r"^(浏览|阅读|点击|作者|编辑|发布者|时间|日期)")
-_PROFILE_MARK_PREFIX = re.compile(r"^[—–\-]{1,3}\s*记\s*")
-# "夏昆山：全力以赴…": a name (or short organisation) before a full-width colon.
+_PROFILE_MARK_PREFIX = re.compile(r"^[—–\-]{1,3}\s*[记記]\s*")  # 記: Traditional
+# "李明：全力以赴…": a name (or short organisation) before a full-width colon.
 _HEADLINE_SUBJECT = re.compile(r"^([^\s：:，,。]{2,20})[：:]\s*(.+)$")
 _META_SCAN_LINES = 12
 
@@ -57,7 +57,7 @@ def _paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 
 def headline_subject(title: str) -> tuple[str, str]:
-    """Split ``夏昆山：全力以赴…`` into (subject, rest); ("", title) when there is no subject."""
+    """Split ``李明：全力以赴…`` into (subject, rest); ("", title) when there is no subject."""
     m = _HEADLINE_SUBJECT.match(title)
     if m:
         return m.group(1), m.group(2)

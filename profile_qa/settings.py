@@ -79,7 +79,12 @@ class Settings:
     top_k: int = 5
     relevance_floor: float = 0.0
     rrf_k: int = 60  # reciprocal rank fusion constant: higher flattens the rank differences
-    alias_file: str = ""  # optional TOML/JSON table {subject = [aliases]} for profile names
+    rerank_pool: int = 6  # passages retrieved and reranked by the answer scorer down to top_k
+    # Refuse when the scorer's best unit is less likely than this to hold the answer; < 0 uses
+    # the threshold chosen on dev questions and shipped with the weights (qa/scorer.json).
+    answer_threshold: float = -1.0
+    # TOML/JSON table {subject = [aliases]} for profile names; "": aliases.toml beside articles_dir
+    alias_file: str = ""
     generator: str = "extractive"  # extractive | llm
     llm_base_url: str = ""
     llm_model: str = ""
@@ -165,6 +170,10 @@ def _validate(s: Settings) -> None:
         raise ConfigError("chunk_overlap_sentences must be 0 or more")
     if s.top_k < 1:
         raise ConfigError("top_k must be at least 1")
+    if s.rerank_pool < 1:
+        raise ConfigError("rerank_pool must be at least 1")
+    if s.answer_threshold > 1:
+        raise ConfigError("answer_threshold must be at most 1 (a probability; < 0: trained)")
     if s.rrf_k < 1:
         raise ConfigError("rrf_k must be at least 1")
     if s.max_question_chars < 1:

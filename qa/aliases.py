@@ -1,4 +1,4 @@
-"""The optional alias table: names the text never uses (English names), per profile subject."""
+"""The editor-owned alias table: names the articles never write (English names), per subject."""
 
 from __future__ import annotations
 
@@ -8,41 +8,26 @@ from pathlib import Path
 
 from profile_qa.errors import ConfigError
 
-# English names of the seed profiles, so an English question finds its profile. Entries for
-# subjects that are not in the loaded corpus are ignored.
-DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
-    "武汉市经济和信息化局新冠肺炎疫情防控专班": (
-        "Wuhan Municipal Bureau of Economy and Information Technology",
-        "Wuhan Bureau of Economy and Information Technology",
-        "Wuhan economy and information technology bureau",
-    ),
-    "湖北省通管局疫情防控通信保障武汉市专项工作组": (
-        "Hubei Communications Administration",
-        "Hubei Provincial Communications Administration",
-    ),
-    "日照三奇医疗卫生用品有限公司": ("Rizhao Sanqi", "Sanqi"),
-    "依文服饰股份有限公司": ("Yiwen", "EVE Group"),
-    "西安天隆科技有限公司": ("Xi'an Tianlong", "Tianlong"),
-    "中国通信服务股份有限公司": ("China Comservice", "China Communications Services"),
-    "工业和信息化部办公厅机要督办处": (
-        "confidential affairs division",
-        "Confidential Affairs and Supervision Division",
-    ),
-    "夏昆山": ("Xia Kunshan",),
-}
+DEFAULT_NAME = "aliases.toml"  # looked for beside the articles folder when no file is set
+
+
+def default_alias_file(articles_dir: Path) -> str:
+    """``aliases.toml`` beside the articles folder when it exists, else ""."""
+    candidate = Path(articles_dir).expanduser().resolve().parent / DEFAULT_NAME
+    return str(candidate) if candidate.is_file() else ""
 
 
 def load_aliases(path: str) -> dict[str, tuple[str, ...]]:
-    """The default table plus a TOML or JSON file ``{subject = ["alias", ...]}`` if given."""
-    table = {k: tuple(v) for k, v in DEFAULT_ALIASES.items()}
+    """A TOML or JSON file ``{subject = ["alias", ...]}``; {} when ``path`` is ""."""
     if not path:
-        return table
+        return {}
     file = Path(path).expanduser()
     try:
         raw = file.read_text(encoding="utf-8")
         data = json.loads(raw) if file.suffix == ".json" else tomllib.loads(raw)
     except (OSError, ValueError) as exc:
         raise ConfigError(f"cannot read alias file {file}: {exc}") from exc
+    table: dict[str, tuple[str, ...]] = {}
     for subject, aliases in data.items():
         if isinstance(aliases, str):
             aliases = [aliases]

@@ -12,28 +12,31 @@ from embeddings.base import Embedder
 from profile_qa.errors import InvalidQuestionError
 from profile_qa.settings import Settings
 from qa import followup
+from qa.answering import ScoredGenerator
 from qa.citations import cite
 from qa.compose import Draft, refusal_text
-from qa.extractive import ExtractiveGenerator
+from qa.features import QuestionFacts, question_facts
 from qa.knowledge import KnowledgeBase
 from qa.llm import LLMGenerator, is_refusal, unavailable_note
 from qa.llm_calls import LLMOutcome, Steps, drive_sync, run_to_end
 from qa.model import Answer, Passage
 from qa.normalize import clean_question, strip_control, to_simplified
-from qa.question import Question, analyse
 from qa.retrieval import Retrieval, Retriever, SearchIndex
+from qa.scorer import load_model
+from qa.vectors import SentenceVectors
 
 log = logging.getLogger(__name__)
 History = Sequence[tuple[str, str] | str]
 _KB_CACHE: dict[tuple[Any, ...], KnowledgeBase] = {}
 _KB_CACHE_SIZE = 4
+_WARM_SENTENCES = 3000  # sentences embedded at start-up (~1-2 min once, then cached)
 
 
 @dataclass(frozen=True)
 class _Prepared:
     question: str
     resolved: str
-    analysis: Question
+    analysis: QuestionFacts
     retrieval: Retrieval
     timings: dict[str, float]
 
@@ -58,7 +61,13 @@ class Answerer:
         self.kb = kb
         self.retriever = Retriever(kb, index, embedder, settings)
         query_vector = self.retriever.query_vector if embedder is not None else None
-        self.extractive = ExtractiveGenerator(kb, embedder, query_vector)
+        vectors = None
+        if embedder is not None:
+            vectors = SentenceVectors(embedder, settings.data_dir / "sentences")
+        threshold = settings.answer_threshold if settings.answer_threshold >= 0 else None
+        self.extractive = ScoredGenerator(
+            kb, load_model(), embedder, query_vector, vectors, threshold
+        )
         self._llm: LLMGenerator | None = None
 
     @property
@@ -97,15 +106,24 @@ class Answerer:
         started = time.perf_counter()
         cleaned = clean_question(question, self.settings.max_question_chars)
         resolved, rewrite_ms = yield from self._resolve(cleaned, history, generator, deadline)
-        analysis = analyse(resolved, self.kb)
-        retrieval = self.retriever.retrieve(resolved, analysis.profiles)
+        analysis = question_facts(resolved, self.kb)
+        pool = max(self.settings.top_k, self.settings.rerank_pool)
+        retrieval = self.retriever.retrieve(resolved, analysis.profiles, k=pool)
         timings = {**retrieval.timings_ms, "rewrite": rewrite_ms}
         timings["prepare"] = (time.perf_counter() - started) * 1000
         return _Prepared(cleaned, resolved, analysis, retrieval, timings)
 
     def retrieve(self, question: str) -> list[Passage]:
-        """The passages retrieval finds for ``question`` (no follow-up context)."""
-        return list(run_to_end(self._prepare(question, (), "extractive")).retrieval.passages)
+        """The passages retrieval finds for ``question`` (no follow-up context), reranked."""
+        prepared = run_to_end(self._prepare(question, (), "extractive"))
+        return list(self._rerank(prepared))
+
+    def _rerank(self, prepared: _Prepared) -> tuple[Passage, ...]:
+        passages = prepared.retrieval.passages
+        if not passages:
+            return ()
+        scored = self.extractive.score(prepared.analysis, passages)
+        return self.extractive.rerank(scored, passages, self.settings.top_k)
 
     def answer(self, question: str, history: History = (), generator: str | None = None) -> Answer:
         """Answer ``question`` (history: earlier (user, assistant) turns, or user questions)."""
@@ -133,8 +151,12 @@ class Answerer:
         # llm_timeout is one total for everything this answer asks the model.
         deadline = time.monotonic() + self.settings.llm_timeout
         prepared = yield from self._prepare(question, history, generator, deadline)
-        passages = prepared.retrieval.passages
         t = time.perf_counter()
+        # The scorer runs for every generator: it reranks the passages and says how sure it is.
+        scored = self.extractive.generate(
+            prepared.analysis, prepared.retrieval.passages, self.settings.top_k
+        )
+        passages = scored.passages if scored.passages is not None else ()
         note = ""
         draft: Draft | None = None
         used = "extractive"
@@ -149,7 +171,7 @@ class Answerer:
                 draft, note = yield from self._llm_draft(prepared, passages, deadline)
                 used = "llm" if draft is not None else "extractive"
         if draft is None:
-            draft = self.extractive.generate(prepared.analysis, passages)
+            draft = scored
             yield draft.text
         timings = dict(prepared.timings)
         timings["generation"] = (time.perf_counter() - t) * 1000
@@ -164,6 +186,7 @@ class Answerer:
             refused=draft.refused,
             note=note or draft.note,
             timings_ms={k: round(v, 2) for k, v in timings.items()},
+            confidence=None if scored.confidence is None else round(scored.confidence, 4),
         )
 
     def _llm_draft(
@@ -196,6 +219,17 @@ class Answerer:
             return []
         return [(s.start - c.start, s.end - c.start) for s in self.kb.sentences[pos]]
 
+    def warm_up(self, limit: int = _WARM_SENTENCES) -> None:
+        """Embed every sentence of a small corpus now (once; kept on disk), so that no
+        visitor waits for it; a large corpus embeds sentences as questions reach them."""
+        vectors = self.extractive.vectors
+        if vectors is None:
+            return
+        texts = list(dict.fromkeys(s.text for ss in self.kb.sentences for s in ss))
+        if len(texts) <= limit:
+            vectors.vectors(texts)
+            vectors.save()
+
     def as_runnable(self) -> Any:
         """This chain as a LangChain Runnable: input {"question": ..., "history": [...]}."""
         from qa.runnable import answer_runnable
@@ -223,7 +257,7 @@ def load_answerer(
 ) -> Answerer:
     """An Answerer over the configured index (built first if missing and allowed)."""
     import embeddings
-    from qa.aliases import load_aliases
+    from qa.aliases import default_alias_file, load_aliases
 
     if index is None:
         embedder = embedder or embeddings.load_embedder(settings)
@@ -231,5 +265,8 @@ def load_answerer(
             index = embeddings.ensure_index(settings, embedder, notify=notify)
         else:
             index = embeddings.open_index(settings, embedder)
-    kb = _knowledge(index.chunks, load_aliases(settings.alias_file))
-    return Answerer(settings, kb, index, embedder)
+    alias_file = settings.alias_file or default_alias_file(settings.articles_dir)
+    kb = _knowledge(index.chunks, load_aliases(alias_file))
+    answerer = Answerer(settings, kb, index, embedder)
+    answerer.warm_up()
+    return answerer

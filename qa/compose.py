@@ -1,18 +1,20 @@
-"""Composing an extractive answer: short answer first, quoted clauses, numbered markers."""
+"""Composing an answer from chosen units: a short answer first when one can be cut out
+confidently, then the units quoted in their own script, each with its marker."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from qa import facts
-from qa.knowledge import Sentence
+from qa import language
+from qa.knowledge import KnowledgeBase
 from qa.model import Citation, Passage
-from qa.question import Question
+from qa.normalize import to_simplified
+from qa.units import Unit
 
-_SHORT_QUOTE = 30  # characters of context shown after a short answer before cutting to its clause
-_LONG_QUOTE = 90
-_ENUMERATION = re.compile(r"一是.{2,}二是")
+_CLAUSE = re.compile(r"[^，；：,;。！？]+[，；：,;。！？]?")
+_MAX_QUOTE = 300  # characters of one unit shown before cutting
 
 
 @dataclass(frozen=True)
@@ -23,82 +25,126 @@ class Draft:
     citations: tuple[Citation, ...]
     refused: bool
     note: str = ""
+    confidence: float | None = None
+    passages: tuple[Passage, ...] | None = None  # reranked; None: as retrieved
 
 
-@dataclass(frozen=True)
-class Pick:
-    """A sentence chosen to answer, with its passage and the short answer found in it."""
-
-    sentence: Sentence
-    passage: Passage
-    score: float
-    focus: str
-    keep: tuple[str, ...]
-    strong: bool = True  # answers on its own (else only completes a list)
-
-
-def refusal_text(question: Question) -> str:
-    """What to say when the articles do not answer."""
-    if question.latin:
-        if question.unknown:
-            return f"The articles say nothing about {question.unknown[0]}. (资料中没有找到相关信息)"
+def refusal_text(q: object) -> str:
+    """What to say when the articles do not answer (names an unknown name if there is one)."""
+    unknown = tuple(getattr(q, "unknown", ()) or ())
+    if getattr(q, "latin", False):
+        if unknown:
+            return f"The articles say nothing about {unknown[0]}. (资料中没有找到相关信息)"
         return "The articles don't say. (资料中没有找到相关信息)"
-    if question.unknown:
-        return f"资料中没有找到关于“{question.unknown[0]}”的信息。"
+    if unknown:
+        return f"资料中没有找到关于“{unknown[0]}”的信息。"
     return "资料中没有找到能回答这个问题的内容。"
 
 
-def compose(q: Question, picks: list[Pick]) -> Draft:
-    """The answer text with a marker per picked sentence, and its citations."""
-    citations, lines = [], []
-    for n, pick in enumerate(picks, start=1):
-        s = pick.sentence
-        citations.append(Citation(n, pick.passage.chunk, s.start, s.end))
-        lines.append((pick, _quote(q, pick, len(picks)), n))
-    if len(q.profiles) <= 1:  # one profile: read the sentences in article order
-        lines.sort(key=lambda x: (x[0].passage.chunk.article_id, x[0].sentence.start))
-        lines = [(pick, quote, i) for i, (pick, quote, _) in enumerate(lines, start=1)]
-        citations = [
-            replace(c, number=i)
-            for i, c in enumerate(
-                sorted(citations, key=lambda c: (c.chunk.article_id, c.sentence_start)), start=1
-            )
+def short_answer(q: object, text: str, kb: KnowledgeBase | None = None) -> str:
+    """The number or date a question asks for, cut out of ``text`` when exactly one sits in
+    the clause that shares most of the question's words; else "".
+
+    ("某局协调捐赠了多少辆救护车？", "...协调捐赠口罩20万只、救护车12辆...") -> "12辆"
+    """
+    asks = getattr(q, "asks", {})
+    unit = getattr(q, "unit", "")
+    if asks.get("date"):
+        pattern = language.DATE
+    elif asks.get("number"):
+        pattern = language.QUANTITY
+    else:
+        return ""
+    simplified = to_simplified(text)
+    if len(simplified) != len(text):
+        return ""  # offsets would not map back to the original script
+    terms = [t for t in getattr(q, "terms", ()) if t]
+    best: tuple[float, int] | None = None
+    found: list[tuple[int, int]] = []  # (start, end) in the sentence
+    for clause in _CLAUSE.finditer(simplified):
+        piece = clause.group()
+        dates = [(m.start(), m.end()) for m in language.DATE.finditer(piece)]
+        matches = [
+            m
+            for m in pattern.finditer(piece)
+            if (not unit or unit in m.group())
+            and (pattern is language.DATE or not any(s <= m.start() < e for s, e in dates))
         ]
-    if len(lines) == 1:
-        pick, quote, n = lines[0]
-        lead = pick.focus if pick.focus and not q.multi else ""
-        if q.latin:
-            text = (
-                f"{lead}. The article says: {quote}[{n}]"
-                if lead
-                else f"The article says: {quote}[{n}]"
-            )
+        if not matches:
+            continue
+        weight = sum((kb.idf(t) if kb else 1.0) for t in terms if t.lower() in piece.lower())
+        if best is None or weight > best[0]:
+            best = (weight, clause.start())
+            found = [(clause.start() + m.start(), clause.start() + m.end()) for m in matches]
+    if best is None or (terms and best[0] <= 0):
+        return ""  # no clause shares a word with the question: no confident cut
+    if len(found) > 1:
+        found = _closest(q, simplified, found, terms, kb)
+    if len(found) != 1:
+        return ""
+    start, end = found[0]
+    if pattern is language.DATE:
+        suffix = language.DATE_SUFFIX.match(simplified, end)
+        end = suffix.end() if suffix else end
+    return text[start:end]
+
+
+def _closest(
+    q: object, text: str, found: list[tuple[int, int]], terms: list[str], kb: KnowledgeBase | None
+) -> list[tuple[int, int]]:
+    """Several values in one clause: the one after 到/至 when the question asks what something
+    rose to, else the one right after the rarest question word."""
+    question = getattr(q, "text", "")
+    if language.TO_QUESTION.search(question):
+        after_to = [f for f in found if language.TO_BEFORE_NUMBER.search(text[: f[0]])]
+        if len(after_to) == 1:
+            return after_to
+    low = text.lower()
+    scored = []
+    for s, e in found:
+        # A question word just before the value names what it counts (MPV50辆).
+        best = 0.0
+        for t in terms:
+            i = low.rfind(t.lower(), max(0, s - 10 - len(t)), s)
+            if i >= 0:
+                gap = s - (i + len(t))
+                best = max(best, (kb.idf(t) if kb else 1.0) / (1.0 + gap))
+        scored.append((best, (s, e)))
+    top = max(w for w, _ in scored)
+    best = [f for w, f in scored if w == top]
+    return best if top > 0 else []
+
+
+def compose(q: object, units: Sequence[Unit], kb: KnowledgeBase | None = None) -> Draft:
+    """The answer text with a marker per unit, and its citations."""
+    latin = bool(getattr(q, "latin", False))
+    profiles = tuple(getattr(q, "profiles", ()))
+    if len(profiles) <= 1:  # one profile: read the units in article order
+        units = sorted(units, key=lambda u: (u.passage.chunk.article_id, u.start))
+    citations = tuple(
+        Citation(n, u.passage.chunk, u.start, u.end) for n, u in enumerate(units, start=1)
+    )
+    quotes = [_quote(u.text) for u in units]
+    if len(units) == 1:
+        lead = short_answer(q, units[0].text, kb)
+        if latin:
+            text = f"{lead}. The article says: {quotes[0]}[1]" if lead else f"{quotes[0]}[1]"
         else:
-            text = f"{lead}。原文：{quote}[{n}]" if lead else f"{quote}[{n}]"
+            text = f"{lead}。原文：{quotes[0]}[1]" if lead else f"{quotes[0]}[1]"
     else:
-        head = "The articles say:" if q.latin else "根据资料："
-        body = "\n".join(f"{_label(q, pick)}{quote}[{n}]" for pick, quote, n in lines)
-        text = f"{head}\n{body}"
-    return Draft(text, tuple(citations), False)
+        head = "The articles say:" if latin else "根据资料："
+        lines = []
+        for n, (u, quote) in enumerate(zip(units, quotes, strict=True), start=1):
+            label = "· "
+            if len(profiles) > 1:
+                subject = u.passage.chunk.subject
+                label = next((m.alias for m in profiles if m.profile.subject == subject), subject)
+                label = f"{label}："
+            lines.append(f"{label}{quote}[{n}]")
+        text = head + "\n" + "\n".join(lines)
+    return Draft(text, citations, False)
 
 
-def _quote(q: Question, pick: Pick, count: int) -> str:
-    """The part of the sentence worth showing: the clause of a short answer, else the
-    clauses holding the question's words."""
-    text = pick.sentence.text
-    if _ENUMERATION.search(text):
-        return text.rstrip("；;，,")  # 一是…二是…: cutting to the question's words drops items
-    if count == 1 and pick.focus and not q.multi and pick.focus in text:
-        quote = facts.trim(text, [pick.focus], limit=_SHORT_QUOTE)
-    else:
-        quote = facts.trim(text, list(pick.keep), limit=_LONG_QUOTE)
-    return quote.rstrip("；;，,")
-
-
-def _label(q: Question, pick: Pick) -> str:
-    # Answers about several profiles say which line is which.
-    if len(q.profiles) > 1:
-        subject = pick.passage.chunk.subject
-        short = next((m.alias for m in q.profiles if m.profile.subject == subject), subject)
-        return f"{short}："
-    return "· "
+def _quote(text: str) -> str:
+    text = text.strip().rstrip("；;，,")
+    return text if len(text) <= _MAX_QUOTE else text[:_MAX_QUOTE] + "……"

@@ -1,4 +1,4 @@
-"""Rule-based follow-up resolution: "那防护服呢？" after a question about 三奇's masks."""
+"""Rule-based follow-up resolution: "那防护服呢？" after a question about a company's masks."""
 
 from __future__ import annotations
 
@@ -6,13 +6,9 @@ import re
 from collections.abc import Sequence
 
 from qa.knowledge import KnowledgeBase
+from qa.language import GENERIC_NOUNS, INTERROGATIVE, PRONOUNS
 from qa.profiles import ProfileMatch, match_profiles
-from qa.question import GENERIC_SLOTS, INTERROGATIVE
 
-PRONOUNS = (
-    "它们", "他们", "她们", "该公司", "该企业", "该单位", "这家公司", "这家企业", "这个单位",
-    "该局", "它", "他", "她",
-)  # fmt: skip
 _ELLIPSIS = re.compile(r"^(?:那么?|还有|那)?(?P<x>.+?)(?:呢|怎么样|如何|又如何)[？?。]*$")
 _NOUN_TAGS = ("n", "nz", "eng", "vn", "nt", "nr", "ns")
 # How much of its best match a question must keep inside the previous profile to inherit it.
@@ -49,7 +45,7 @@ def _substitute(
     kb: KnowledgeBase,
 ) -> str:
     """The previous question with its subject or its measured thing replaced by ``x``."""
-    if own and prev_profiles:  # 那天隆科技呢？ -> same question about another profile
+    if own and prev_profiles:  # 那某某科技呢？ -> same question about another profile
         p = prev_profiles[0]
         return prev[: p.start] + own[0].alias + prev[p.end :]
     if own:
@@ -61,7 +57,7 @@ def _substitute(
         start = prev.find(word, pos)
         pos = start + len(word)
         inside = any(s <= start < e for s, e in spans)
-        if inside or not flag.startswith(_NOUN_TAGS) or word in GENERIC_SLOTS:
+        if inside or not flag.startswith(_NOUN_TAGS) or word in GENERIC_NOUNS:
             continue
         nouns.append((start, word))
     # Single nouns and runs of adjacent ones (负压 + 救护车 -> 负压救护车).

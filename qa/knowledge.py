@@ -13,6 +13,7 @@ import numpy as np
 from corpus.model import Chunk
 from embeddings.base import Embedder
 from qa.lexical import LexicalIndex, Lexicon
+from qa.normalize import to_simplified
 from qa.profiles import Profile, build_profiles, user_words
 
 _INSTITUTION_END = re.compile(r"医院|公司|集团|大学|研究院")
@@ -113,8 +114,9 @@ class KnowledgeBase:
             for ss in self.sentences
             for s in ss
         }
-        self.unique_sentences = [s.text.lower() for s in unique.values()]
-        self._all_text = "\n".join(self._texts()).lower()
+        # Matched in Simplified: a Traditional article meets a question typed either way.
+        self.unique_sentences = [to_simplified(s.text).lower() for s in unique.values()]
+        self._all_text = to_simplified("\n".join(self._texts())).lower()
         self._sentence_vectors: dict[tuple[str, str, int], np.ndarray] = {}
 
     def _texts(self) -> list[str]:
@@ -127,7 +129,7 @@ class KnowledgeBase:
             text = chunk.text[start:end]
             if not text.strip():
                 continue
-            terms = frozenset(self.lexicon.cut_for_search(text))
+            terms = frozenset(self.lexicon.cut_for_search(to_simplified(text)))
             out.append(Sentence(i, chunk.start + start, chunk.start + end, text, terms))
         return out
 

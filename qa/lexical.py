@@ -12,18 +12,7 @@ from typing import Any
 import numpy as np
 
 from corpus.model import Chunk
-
-# Words that carry no meaning for matching: particles, copulas, question words. Question words
-# are handled by the question analysis, not by overlap.
-_STOPWORD_TEXT = """的 了 是 在 和 与 及 并 也 都 又 还 就 而 或 把 被 将 从 向 对 为 于 以 由 给 让
-    吗 呢 吧 啊 呀 么 嘛 着 过 地 得 之 其 这 那 这个 那个 这些 那些 有 没有 一个 一 个
-    多少 几 什么 哪 哪些 哪个 哪家 哪位 哪项 哪种 哪里 哪儿 哪天 哪年 哪一天 哪一年 谁 何 何时
-    怎么 怎样 如何 为什么 是否 请问 请 一下 什么样 多长 多久 多大 多高 时候 时间 分别 各 一共 共
-    总共 呢 它 他 她 它们 他们 她们 我 我们 你 你们 该 此 能 会 可以 已经 曾 要 想 做 了解 告诉
-    what how many much when which who whom whose where why did do does is are was were the a
-    an of in on at to for by with from and or as that this these those it its they them their
-    he she his her has have had be been being can could would should will about per"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+from qa.language import STOPWORDS
 
 _TAG_CACHE = 20_000  # tagged texts kept (a few MB at most)
 _ALNUM = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?|[^\sA-Za-z\d]+")
@@ -143,7 +132,12 @@ class LexicalIndex:
 
         self.chunks = list(chunks)
         self.lexicon = lexicon
-        self.chunk_tokens = [lexicon.cut_for_search(c.indexed_text) for c in self.chunks]
+        from qa.normalize import to_simplified
+
+        # Questions are searched in Simplified, so Traditional articles are indexed that way.
+        self.chunk_tokens = [
+            lexicon.cut_for_search(to_simplified(c.indexed_text)) for c in self.chunks
+        ]
         self._bm25 = bm25s.BM25()
         self._bm25.index(
             [[t for t in toks if t not in STOPWORDS] or ["\u0000"] for toks in self.chunk_tokens],

@@ -1,4 +1,4 @@
-"""Profile subjects and the short forms a visitor uses for them (三奇, 夏局长, 武汉市经信局)."""
+"""Profile subjects and the short forms a visitor uses for them (王局长, 某市经信局)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from qa.language import ABBREVIATIONS, TITLES
 from qa.lexical import Lexicon
+from qa.normalize import to_simplified
 
 _LEGAL_SUFFIX = re.compile(
     r"(集团股份有限公司|股份有限公司|有限责任公司|集团有限公司|有限公司|集团|公司)$"
@@ -19,26 +21,6 @@ _ORG_END = re.compile(r"(公司|集团|局|部|厅|处|组|班|院|会|中心|�
 _PLACE_PREFIX = re.compile(r"^(中国|全国|国家|[\u4e00-\u9fff]{2,3}?(省|市|自治区|县|区))")
 _PROVINCE_OR_CITY = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(省|市)")
 
-# Common abbreviations of government bodies (full form, short form); both directions are used.
-ABBREVIATIONS: tuple[tuple[str, str], ...] = (
-    ("经济和信息化局", "经信局"),
-    ("经济和信息化委员会", "经信委"),
-    ("经济和信息化厅", "经信厅"),
-    ("工业和信息化部", "工信部"),
-    ("工业和信息化厅", "工信厅"),
-    ("工业和信息化局", "工信局"),
-    ("通信管理局", "通管局"),
-    ("市场监督管理局", "市场监管局"),
-    ("卫生健康委员会", "卫健委"),
-    ("发展和改革委员会", "发改委"),
-    ("药品监督管理局", "药监局"),
-    ("人力资源和社会保障局", "人社局"),
-    ("新冠肺炎疫情防控", "疫情防控"),
-)
-TITLES = (
-    "局长", "副局长", "书记", "主任", "处长", "组长", "总指挥", "部长", "厅长", "市长",
-    "总经理", "经理", "同志", "先生", "女士", "老师", "院士", "总",
-)  # fmt: skip
 # A core this common in general Chinese (jieba frequency) is a word, not a name: 通信, 经济.
 _COMMON_WORD_FREQ = 200
 
@@ -68,7 +50,7 @@ def _abbreviation_variants(name: str) -> set[str]:
     for variant in list(out):
         m = _PROVINCE_OR_CITY.match(variant)
         if m and len(variant) > m.end() + 1:
-            out.add(m.group(1) + variant[m.end() :])  # 武汉市经信局 -> 武汉经信局
+            out.add(m.group(1) + variant[m.end() :])  # 长沙市经信局 -> 长沙经信局
             out.add(variant[m.end() :])  # -> 经信局
     return out
 
@@ -101,7 +83,7 @@ def _company_aliases(subject: str, lexicon: Lexicon) -> set[str]:
     tokens = [w for w, _ in lexicon.tag(name)]
     place = _PLACE_PREFIX.match(name)
     rest = name[place.end() :] if place else name
-    # The distinctive core is the first rare word (三奇, 天隆, 依文); what precedes it is a place.
+    # The distinctive core is the first rare word (a trade name); what precedes it is a place.
     pos = 0
     for token in tokens:
         if len(token) >= 2 and lexicon.frequency(token) < _COMMON_WORD_FREQ:
@@ -144,6 +126,11 @@ def build_profiles(
     profiles = []
     for subject in dict.fromkeys(s for s in subjects if s):
         aliases = set(derive_aliases(subject, lexicon)) | set(extra.get(subject, ()))
+        simplified = to_simplified(subject)
+        if simplified != subject:  # a Traditional profile: derive short names in Simplified
+            aliases |= set(derive_aliases(simplified, lexicon))
+        # Questions are matched in Simplified: a Traditional profile answers to both scripts.
+        aliases |= {to_simplified(a) for a in aliases}
         kind = "person" if is_person(subject) else "org"
         ordered = tuple(sorted(aliases, key=lambda a: (-len(a), a)))
         profiles.append(Profile(subject=subject, kind=kind, aliases=ordered))

@@ -33,6 +33,9 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     monkeypatch.setenv("PROFILE_QA_DATA_DIR", str(tmp_path / "data"))
+    # The trained refusal threshold assumes the real model's similarities; fast tests run the
+    # fake embedder and want its best sentence (refusal is tested with the real model).
+    monkeypatch.setenv("PROFILE_QA_ANSWER_THRESHOLD", "0")
 
 
 @pytest.fixture

@@ -1,27 +1,46 @@
-"""Example questions for the chat: one per profile present in the corpus."""
+"""Example questions for the chat: one per profile present in the corpus.
+
+The curated questions are data an editor changes (``examples.toml`` beside the articles
+folder); a profile without one gets a generic question built from its subject.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+import tomllib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from corpus.model import Chunk
 
-# Questions the seed profiles answer, keyed by a name that identifies the profile. A profile
-# without an entry here gets a generic question built from its subject.
-_CURATED: tuple[tuple[str, str], ...] = (
-    ("武汉市经济和信息化局", "武汉市经信局协调捐赠了多少辆MPV？"),
-    ("湖北省通管局", "湖北省通管局专项工作组组织召开了多少次全市通信行业视频调度会？"),
-    ("三奇", "三奇公司的口罩日产量从多少提高到了多少？"),
-    ("依文", "依文集团新建的防护服生产线哪天正式投产？"),
-    ("天隆", "西安天隆科技在抗疫中做了什么？"),
-    ("中国通信服务", "中国通服在什么时间前完成了电信大数据分析平台的施工？"),
-    ("机要督办处", "工信部办公厅机要督办处日均流转多少件次文电？"),
-    ("夏昆山", "夏昆山连续多少天奋战在保障生产第一线？"),
-)
+log = logging.getLogger(__name__)
+EXAMPLES_NAME = "examples.toml"
 _FALLBACK = ("这些文章介绍了哪些抗疫先进集体和个人？",)
 
 
-def example_questions(chunks: Iterable[Chunk], limit: int = 8) -> list[str]:
+def load_examples(articles_dir: Path) -> list[tuple[str, str]]:
+    """(match, question) pairs from ``examples.toml`` beside ``articles_dir``; [] if absent.
+
+    A broken file is logged and ignored: the chat still starts, with generic examples.
+    """
+    file = Path(articles_dir).expanduser().resolve().parent / EXAMPLES_NAME
+    if not file.is_file():
+        return []
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("example questions in %s ignored: %s", file, exc)
+        return []
+    out = []
+    for entry in data.get("example", []):
+        if isinstance(entry, dict) and entry.get("match") and entry.get("question"):
+            out.append((str(entry["match"]), str(entry["question"])))
+    return out
+
+
+def example_questions(
+    chunks: Iterable[Chunk], curated: Sequence[tuple[str, str]] = (), limit: int = 8
+) -> list[str]:
     """Up to ``limit`` questions, one per profile subject, in corpus order."""
     questions: list[str] = []
     seen_subjects: set[str] = set()
@@ -32,7 +51,7 @@ def example_questions(chunks: Iterable[Chunk], limit: int = 8) -> list[str]:
             continue
         seen_subjects.add(subject)
         where = f"{subject} {chunk.section_title} {chunk.article_title}"
-        for key, question in _CURATED:
+        for key, question in curated:
             if key in where and key not in used_keys:
                 used_keys.add(key)
                 questions.append(question)

@@ -41,9 +41,7 @@ class AskRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={
-            "examples": [{"question": "武汉市经信局协调捐赠了多少辆MPV？", "history": []}]
-        },
+        json_schema_extra={"examples": [{"question": "某公司捐赠了多少只口罩？", "history": []}]},
     )
     question: Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS)]
     history: Annotated[

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from profile_qa import __version__
 from profile_qa.errors import ConfigError, StoreUnavailableError
 from profile_qa.settings import Settings
-from profile_qa.web.examples import example_questions
+from profile_qa.web.examples import example_questions, load_examples
 from profile_qa.web.feedback import FeedbackStore
 from profile_qa.web.ratelimit import RateLimiter
 from qa.model import Answer
@@ -68,7 +68,7 @@ class ChatService:
         self.answerer = answerer
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
         self.feedback = FeedbackStore(settings.feedback_db)
-        self.examples = example_questions(chunks)
+        self.examples = example_questions(chunks, load_examples(settings.articles_dir))
         self.info = ServiceInfo(
             version=__version__,
             generator=settings.generator,

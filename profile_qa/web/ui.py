@@ -163,7 +163,7 @@ def build_ui(service: ChatService) -> Any:
                 with gr.Row():
                     box = gr.Textbox(
                         show_label=False,
-                        placeholder="例如：武汉市经信局协调捐赠了多少辆MPV？",
+                        placeholder="请输入问题，例如：某公司捐赠了多少只口罩？",
                         max_lines=4,
                         max_length=service.settings.max_question_chars,
                         scale=5,

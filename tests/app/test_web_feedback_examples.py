@@ -8,7 +8,7 @@ import pytest
 
 from corpus import chunk_articles, load_articles
 from profile_qa.settings import Settings
-from profile_qa.web.examples import example_questions
+from profile_qa.web.examples import example_questions, load_examples
 from profile_qa.web.feedback import FeedbackStore
 
 
@@ -36,13 +36,26 @@ def test_feedback_rejects_unknown_ratings(tmp_path: Path) -> None:
         FeedbackStore(tmp_path / "f.sqlite3").add("meh", "q", "a")
 
 
-def test_one_example_per_seed_profile(settings: Settings) -> None:
+def test_one_example_per_seed_profile_from_the_editors_file(settings: Settings) -> None:
     chunks = chunk_articles(load_articles(settings.articles_dir).articles, settings)
-    examples = example_questions(chunks)
-    assert len(examples) == 8
-    assert examples[0] == "武汉市经信局协调捐赠了多少辆MPV？"
-    assert "夏昆山连续多少天奋战在保障生产第一线？" in examples
-    assert len(set(examples)) == len(examples)
+    curated = load_examples(settings.articles_dir)
+    examples = example_questions(chunks, curated)
+    assert len(examples) == 8 == len(curated)
+    assert examples[0] == curated[0][1]
+    assert {q for _, q in curated} == set(examples)
+
+
+def test_an_editor_adds_an_example_without_code(tmp_path: Path, settings: Settings) -> None:
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "examples.toml").write_text(
+        '[[example]]\nmatch = "某某"\nquestion = "某某公司捐了什么？"\n', encoding="utf-8"
+    )
+    chunks = chunk_articles(load_articles(settings.articles_dir).articles, settings)
+    renamed = [c.__class__(**{**c.__dict__, "subject": "某某公司"}) for c in chunks if c.subject]
+    curated = load_examples(tmp_path / "articles")
+    assert example_questions(renamed[:1], curated) == ["某某公司捐了什么？"]
+    (tmp_path / "examples.toml").write_text("[[example]\n", encoding="utf-8")
+    assert load_examples(tmp_path / "articles") == []  # broken file: generic examples
 
 
 def test_examples_fall_back_when_a_profile_is_unknown(settings: Settings) -> None:

@@ -68,7 +68,12 @@ def test_a_key_echoed_by_the_endpoint_never_reaches_a_visitor(
     settings: Settings, fake_llm: FakeOpenAI, caplog: pytest.LogCaptureFixture
 ) -> None:
     service = llm_service(
-        settings, fake_llm, "fake-echo-key", generator="llm", llm_api_key=KEY, llm_timeout=5.0
+        settings.replace(answer_threshold=0.0),  # fake embedder: no trained threshold
+        fake_llm,
+        "fake-echo-key",
+        generator="llm",
+        llm_api_key=KEY,
+        llm_timeout=5.0,
     )
     shown: list[str] = []
     with caplog.at_level(logging.WARNING), running_server(build_app(service, False)) as url:

@@ -19,7 +19,8 @@ def test_first_start_builds_the_index_and_says_so(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="profile_qa.web"):
-        service = load_service(settings, embedder=HashingEmbedder())
+        # Fake embedder: the trained refusal threshold does not apply (see tests/conftest.py).
+        service = load_service(settings.replace(answer_threshold=0.0), embedder=HashingEmbedder())
     assert "building it now" in caplog.text
     assert settings.index_dir.is_dir()
     assert service.info.index_loaded and service.info.article_count == 2

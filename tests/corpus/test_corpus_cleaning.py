@@ -301,3 +301,9 @@ def test_normalize_for_match_keeps_numbers_apart() -> None:
     assert normalize_for_match("防护服180万套") in normalize_for_match(
         "三奇共支援武汉、北京等相关地区口罩1.35亿只、防护服180万套"
     )
+
+
+def test_a_traditional_profile_mark_is_a_profile_mark() -> None:
+    from corpus.cleaning import is_profile_mark
+
+    assert is_profile_mark("——記某某科技有限公司") and is_profile_mark("——记某某科技有限公司")

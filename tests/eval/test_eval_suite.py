@@ -56,7 +56,8 @@ def test_the_suite_prints_one_row_per_set_and_writes_one_report(
     assert data["sets"]["mini"]["summary"]["n"] == 32
     assert data["sets"]["seed"]["config"]["tuned"] == suite.TUNED_SEED
     curve = data["sets"]["holdout"]["refusal_curve"]
-    assert curve["points"] and curve["in_use"] and "dense" in curve["source"]
+    # The answerer sets Answer.confidence, so the curve is over its own score.
+    assert curve["points"] and curve["in_use"] and "confidence" in curve["source"]
     page = (out / "suite.html").read_text(encoding="utf-8")
     assert page.count("<svg") == 4 and 'id="set-mini"' in page
     assert "Refusal against false refusals" in page and "in use" in page

@@ -42,7 +42,11 @@ class DenseSearcher:
 
 @pytest.fixture(scope="session")
 def seed_settings() -> Settings:
-    return load_settings(env={}, articles_dir=SEED_ARTICLES, embedding_model="fake:hashing-256")
+    # The trained scorer's refusal threshold assumes the real model's similarities; with the
+    # fake embedder the plumbing tests want the best unit always (refusal is tested for real).
+    return load_settings(
+        env={}, articles_dir=SEED_ARTICLES, embedding_model="fake:hashing-256", answer_threshold=0.0
+    )
 
 
 @pytest.fixture(scope="session")

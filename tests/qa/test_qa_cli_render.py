@@ -53,8 +53,8 @@ def test_format_answer_lists_the_sources(answerer: Answerer) -> None:
 
 
 def _ask(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["ask", *args], env={
-        "PROFILE_QA_EMBEDDING_MODEL": "fake:hashing-256"})  # fmt: skip
+    env = {"PROFILE_QA_EMBEDDING_MODEL": "fake:hashing-256", "PROFILE_QA_ANSWER_THRESHOLD": "0"}
+    result = CliRunner().invoke(main, ["ask", *args], env=env)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -97,6 +97,7 @@ def test_ask_through_an_llm_endpoint_streams_and_cites(fake_llm: FakeOpenAI) -> 
         ["ask", "--generator", "llm", "--stream", "武汉市经信局协调捐赠了多少辆MPV？"],
         env={
             "PROFILE_QA_EMBEDDING_MODEL": "fake:hashing-256",
+            "PROFILE_QA_ANSWER_THRESHOLD": "0",
             "PROFILE_QA_LLM_BASE_URL": fake_llm.base_url,
             "PROFILE_QA_LLM_MODEL": "fake-ok",
         },
@@ -115,6 +116,7 @@ def test_ask_shows_the_fallback_when_the_llm_fails(fake_llm: FakeOpenAI) -> None
         ["ask", "--generator", "llm", "武汉市经信局协调捐赠了多少辆MPV？"],
         env={
             "PROFILE_QA_EMBEDDING_MODEL": "fake:hashing-256",
+            "PROFILE_QA_ANSWER_THRESHOLD": "0",
             "PROFILE_QA_LLM_BASE_URL": fake_llm.base_url,
             "PROFILE_QA_LLM_MODEL": "fake-500",
         },

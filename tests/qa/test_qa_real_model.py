@@ -13,6 +13,8 @@ from tests.conftest import SEED_ARTICLES
 from tests.qa.test_qa_answers import _assert_cited
 
 pytestmark = pytest.mark.slow
+# Questions the trained answerer still gets wrong: strict, so a fix shows (README, issue 10).
+_GAP = pytest.mark.xfail(strict=True, reason="open gap of the trained answerer")
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +42,7 @@ def real_answerer(real_embedder: Any, tmp_path_factory: pytest.TempPathFactory) 
         ("中国通服在什么时候前完成了平台施工？", "中国通信服务股份有限公司", ["2020年3月10日前"]),
         ("机要督办处日均流转多少件次文电？", "工业和信息化部办公厅机要督办处", ["690件次"]),
         ("夏昆山做了哪些工作？", "夏昆山", []),
-        ("夏昆山每天工作多长时间？", "夏昆山", ["15小时"]),
+        pytest.param("夏昆山每天工作多长时间？", "夏昆山", ["15小时"], marks=_GAP),
     ],
 )  # fmt: skip
 def test_each_profile_is_answered_with_valid_citations(
@@ -63,7 +65,11 @@ def test_each_profile_is_answered_with_valid_citations(
         ("武漢市經信局協調捐贈了多少輛MPV？", "50辆"),  # Traditional
         ("依文集團成立於哪一年？", "1994年"),
         ("How many MPVs did the Wuhan bureau coordinate?", "50"),  # English
-        ("For how many consecutive days did Xia Kunshan work on the front line?", "59"),
+        pytest.param(
+            "For how many consecutive days did Xia Kunshan work on the front line?",
+            "59",
+            marks=_GAP,
+        ),
         ("In which year was the Yiwen Group founded?", "1994"),
     ],
 )
@@ -81,9 +87,9 @@ def test_paraphrases_traditional_and_english_find_their_passage(
         "三奇公司有多少名员工？",
         "华为公司捐赠了多少口罩？",
         "北京协和医院捐了多少钱？",
-        "天隆科技的核酸检测试剂盒单价是多少？",
+        pytest.param("天隆科技的核酸检测试剂盒单价是多少？", marks=_GAP),
         "今天天气怎么样？",
-        "How do I bake bread?",
+        pytest.param("How do I bake bread?", marks=_GAP),
     ],
 )
 def test_unanswerable_questions_are_refused(real_answerer: Answerer, question: str) -> None:
@@ -91,7 +97,74 @@ def test_unanswerable_questions_are_refused(real_answerer: Answerer, question: s
     assert answer.refused and answer.citations == (), answer.text
 
 
+def test_refusal_names_the_unknown_organisation(real_answerer: Answerer) -> None:
+    answer = real_answerer.answer("华为公司捐赠了多少口罩？")
+    assert answer.refused and "华为公司" in answer.text
+
+
+@_GAP
 def test_follow_up_with_the_real_model(real_answerer: Answerer) -> None:
     answer = real_answerer.answer("那防护服呢？", [("三奇公司口罩日产量提高到多少？", "")])
     assert answer.resolved_question == "三奇公司防护服日产量提高到多少？"
     assert answer.text.startswith("20000套以上")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("三奇公司的口罩和防护服日产量分别提高到多少？", ["350万只", "20000套"]),
+        ("依文集团为哪些重大活动定制过服装？", ["奥运会"]),
+        ("深中海医疗用品有限公司的总经理是谁？", ["杜量衡"]),
+        ("深中海医疗用品有限公司位于深圳市哪个区？", ["坪山区"]),
+        ("谁被大家称为口罩保障第一人？", ["夏昆山"]),
+        ("夏局长紧急组织成立了多少个驻厂专班？", ["23个"]),
+        ("夏昆山有多少年党龄？", ["37年"]),
+    ],
+)
+def test_answers_carry_the_fact_and_cite_it(
+    real_answerer: Answerer, question: str, expected: list[str]
+) -> None:
+    answer = real_answerer.answer(question)
+    assert not answer.refused, answer.text
+    for fact in expected:
+        assert fact in answer.text, answer.text
+    _assert_cited(answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("武汉市经信局协调捐赠了多少辆MPV？", "50辆"),
+        ("中国通服在什么时候前完成了平台施工？", "2020年3月10日前"),
+        ("机要督办处日均流转多少件次文电？", "690件次"),
+    ],
+)
+def test_the_short_answer_comes_first(real_answerer: Answerer, question: str, focus: str) -> None:
+    assert real_answerer.answer(question).text.startswith(focus + "。")
+
+
+def test_a_traditional_article_is_quoted_in_its_own_script(
+    real_embedder: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """An article written in Traditional Chinese is answered from, and quoted as written."""
+    import opencc
+
+    from embeddings import build_index, open_index
+    from qa import load_answerer
+    from qa.normalize import _converter
+
+    to_traditional = opencc.OpenCC("s2t")
+    root = tmp_path_factory.mktemp("trad")
+    (root / "articles").mkdir()
+    for path in sorted(SEED_ARTICLES.iterdir())[:1]:
+        text = path.read_text(encoding="utf-8")
+        (root / "articles" / path.name).write_text(to_traditional.convert(text), encoding="utf-8")
+    settings = load_settings(env={}, data_dir=root / "data", articles_dir=root / "articles")
+    build_index(settings, real_embedder, progress=False)
+    answerer = load_answerer(
+        settings, embedder=real_embedder, index=open_index(settings, real_embedder)
+    )
+    answer = answerer.answer("武汉市经信局协调捐赠了多少辆MPV？")
+    assert not answer.refused and "MPV50輛" in answer.text, answer.text
+    assert _converter().convert("輛") == "辆"
+    _assert_cited(answer)

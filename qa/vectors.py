@@ -1,0 +1,103 @@
+"""Sentence vectors, computed once per text and model and kept on disk beside the index.
+
+The answer scorer compares the question with every sentence of the retrieved passages.
+Embedding a sentence costs ~20-50 ms on two cores, so each is embedded once, ever: vectors are
+kept in memory and saved to ``<data_dir>/sentences/<fingerprint>.npz`` (atomically).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from embeddings.base import Embedder
+
+log = logging.getLogger(__name__)
+_SAVE_EVERY = 512  # new vectors between two saves
+
+
+_KEY_SIZE = 12  # bytes of a text's hash
+
+
+def _key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=_KEY_SIZE).digest()
+
+
+class SentenceVectors:
+    """``vectors(texts)`` -> one passage vector per text, cached in memory and on disk."""
+
+    def __init__(self, embedder: Embedder, folder: Path | None) -> None:
+        self.embedder = embedder
+        name = hashlib.sha1(embedder.fingerprint.encode()).hexdigest()[:16] + ".npz"
+        self.path = folder / name if folder is not None else None
+        self._rows: dict[bytes, np.ndarray] = {}
+        self._unsaved = 0
+        self._lock = threading.Lock()
+        self._load()
+
+    def _load(self) -> None:
+        if self.path is None or not self.path.exists():
+            return
+        try:
+            with np.load(self.path) as data:
+                keys, matrix = data["keys"], data["vectors"]
+            if keys.dtype.kind == "S":  # numpy strips trailing NULs of fixed-size bytes: pad
+                rows = [bytes(k).ljust(_KEY_SIZE, b"\0") for k in keys]
+            else:
+                rows = [k.tobytes() for k in keys]
+            self._rows = {k: matrix[i] for i, k in enumerate(rows)}
+        except (OSError, ValueError, KeyError) as exc:  # a damaged cache is rebuilt, not fatal
+            log.warning("sentence vector cache %s unreadable, rebuilding: %s", self.path, exc)
+
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Shape (len(texts), dimension): the passage vector of each text."""
+        keys = [_key(t) for t in texts]
+        with self._lock:
+            missing = list(dict.fromkeys(k for k in keys if k not in self._rows))
+        if missing:
+            wanted = {k: t for k, t in zip(keys, texts, strict=True) if k in set(missing)}
+            order = list(wanted)
+            embedded = self.embedder.embed_passages([wanted[k] for k in order])
+            with self._lock:
+                for k, v in zip(order, embedded, strict=True):
+                    self._rows[k] = np.asarray(v, dtype=np.float32)
+                self._unsaved += len(order)
+                due = self._unsaved >= _SAVE_EVERY
+            if due:
+                self.save()
+        if not keys:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        with self._lock:
+            return np.stack([self._rows[k] for k in keys])
+
+    def save(self) -> None:
+        """Write the cache (atomically); a read-only data folder only costs speed."""
+        if self.path is None:
+            return
+        with self._lock:
+            if not self._unsaved and self.path.exists():
+                return
+            keys = (
+                np.frombuffer(b"".join(self._rows), dtype=np.uint8).reshape(-1, _KEY_SIZE)
+                if self._rows
+                else None
+            )
+            matrix = np.stack(list(self._rows.values())) if self._rows else None
+            self._unsaved = 0
+        if keys is None or matrix is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz.tmp")
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, keys=keys, vectors=matrix)
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            log.warning("cannot save sentence vectors to %s: %s", self.path, exc)
