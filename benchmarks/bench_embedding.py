@@ -1,10 +1,15 @@
-"""Embedding benchmark: start-up, throughput, query latency, memory, and faster CPU paths.
+"""Embedding benchmark: start-up, throughput (chunks/s and model tokens/s), query latency.
 
-    .venv/bin/python benchmarks/bench_embedding.py [--rounds 3] [--backends torch,onnx]
+    .venv/bin/python benchmarks/bench_embedding.py [--chunks 600] [--rounds 2] [--torch]
 
-Every measurement that depends on what a process has already imported or loaded runs in a
-fresh subprocess. Prints tables; asserts nothing. Timings on a shared machine are noisy:
-compare rows of one run, and read the CPU-seconds column next to wall time.
+Every measurement runs in a fresh subprocess (imports included). Throughput is measured on
+300-token chunks of benchmark news articles (``../shared/benchmarks/distractors``, a fixed
+sample, chunked by profile-qa) when present, else on the seed chunks; it compares the int8
+and fp32 ONNX graphs, 1 and 2 threads, ONNX Runtime's spinning threads on and off (and the
+torch backend with ``--torch``). Quality: cosine of each vector to fp32 and the top-1 seed
+chunk of every seed gold question. On a shared machine wall time depends on the load, so
+chunks per CPU-second is printed too (with 2 threads, the 2-core figure is at most twice
+the 1-thread one). Prints tables; asserts nothing.
 """
 
 from __future__ import annotations
@@ -12,207 +17,139 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from profile_qa.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-
 QUESTIONS = REPO / "eval" / "gold" / "seed.jsonl"
-BACKENDS = ("torch", "torch-1thread", "torch-int8", "onnx")
+BENCHMARKS = next(
+    (
+        p / "shared" / "benchmarks"
+        for p in (REPO.parent, REPO.parent.parent)
+        if (p / "shared").is_dir()
+    ),
+    REPO.parent / "shared" / "benchmarks",
+)
+# name -> (settings overrides, ONNX Runtime spinning)
+CONFIGS = {
+    "onnx int8-ffn32, 2 threads": ({"embedding_precision": "int8-ffn32"}, False),
+    "onnx int8, 2 threads": ({"embedding_precision": "int8"}, False),
+    "onnx int8, 2 threads, spinning": ({"embedding_precision": "int8"}, True),
+    "onnx int8, 1 thread": ({"embedding_precision": "int8", "embedding_threads": 1}, False),
+    "onnx fp32, 2 threads": ({"embedding_precision": "fp32"}, False),
+    "torch fp32": ({"embedding_backend": "torch"}, False),
+}
 
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _settings(data_dir: str, backend: str = "torch") -> Settings:
+def _chunks(n: int) -> list[str]:
+    """``n`` chunk texts: benchmark news chunked by profile-qa (fixed sample), else seeds."""
+    from corpus import chunk_articles, load_articles
     from profile_qa.settings import load_settings
 
-    onnx = backend == "onnx"
-    return load_settings(env={}, data_dir=data_dir, embedding_backend="onnx" if onnx else "torch")
+    settings = load_settings(env={})
+    folder = BENCHMARKS / "distractors"
+    if folder.is_dir():
+        files = sorted(folder.glob("*.txt"))
+        sample = random.Random(0).sample(files, min(len(files), max(50, n // 3)))
+        with tempfile.TemporaryDirectory() as tmp:
+            for path in sample:
+                (Path(tmp) / path.name).symlink_to(path)
+            articles = load_articles(Path(tmp)).articles
+            texts = [c.indexed_text for c in chunk_articles(articles, settings)]
+    else:
+        texts = [
+            c.indexed_text
+            for c in chunk_articles(load_articles(settings.articles_dir).articles, settings)
+        ]
+    return texts[:n]
 
 
-def _passages() -> list[str]:
-    settings = _settings(tempfile.gettempdir())
-    try:
-        from corpus import chunk_articles, load_articles
+def _settings(cache: str, overrides: dict) -> object:
+    from profile_qa.settings import load_settings
 
-        articles = load_articles(settings.articles_dir).articles
-        return [c.indexed_text for c in chunk_articles(articles, settings)]
-    except ImportError:  # before the corpus package had a chunker
-        texts = (p.read_text(encoding="utf-8") for p in sorted(settings.articles_dir.glob("*.txt")))
-        return [para.strip() for t in texts for para in t.split("\n\n") if para.strip()]
+    return load_settings(env={}, model_cache_dir=cache, data_dir=tempfile.gettempdir(), **overrides)
 
 
-def _questions(n: int = 50) -> list[str]:
-    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line)["question"] for line in lines if line.strip()][:n]
-
-
-# ---- workers (each runs in its own process and prints one JSON line) -------------------------
-
-
-def worker_imports() -> dict:
-    start, cpu = time.perf_counter(), time.process_time()
-    import sentence_transformers  # noqa: F401
-    import torch  # noqa: F401
-
-    return {"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu}
-
-
-def worker_load(data_dir: str, backend: str) -> dict:
+def worker_load(cache: str, overrides: str) -> dict:
     start, cpu = time.perf_counter(), time.process_time()
     from embeddings import load_embedder
 
-    settings = _settings(data_dir, backend)
-    embedder = load_embedder(settings)
+    embedder = load_embedder(_settings(cache, json.loads(overrides)))
     embedder.embed_query("热身")
+    heavy = [m for m in ("torch", "transformers", "sentence_transformers") if m in sys.modules]
     return {
         "wall": time.perf_counter() - start,
         "cpu": time.process_time() - cpu,
         "rss_mb": _rss_mb(),
-        "torch_imported": "torch" in sys.modules,
+        "heavy": heavy,
     }
 
 
-def worker_in_memory() -> dict:
-    """Option (a), not shipped: rebuild from the .bin on every start, no cache folder."""
-    start, cpu = time.perf_counter(), time.process_time()
-
-    import torch
-    from transformers import BertConfig, BertModel
-
-    from embeddings import _e5_convert as e5
-    from embeddings._e5_format import read_all
-    from embeddings._st_compat import quiet_loading, st_modules
-
-    SentenceTransformer, Transformer, Pooling, Normalize = st_modules()
-    files = e5.locate_embedded_files()
-    header, arrays = read_all(files.weights.read_bytes())
-    config = BertConfig(
-        vocab_size=header.vocab,
-        hidden_size=header.hidden,
-        num_hidden_layers=header.layers,
-        num_attention_heads=header.heads,
-        intermediate_size=header.intermediate,
-        max_position_embeddings=header.max_positions,
-        type_vocab_size=header.type_vocab,
-        layer_norm_eps=header.eps,
-        pad_token_id=1,
-    )
-    with torch.device("meta"):
-        bert = BertModel(config, add_pooling_layer=False)
-    bert.load_state_dict(e5.bert_state_dict(arrays, header.layers), strict=False, assign=True)
-    positions = torch.arange(header.max_positions).expand((1, -1))
-    bert.embeddings.register_buffer("position_ids", positions, persistent=False)
-    types = torch.zeros(1, header.max_positions, dtype=torch.long)
-    bert.embeddings.register_buffer("token_type_ids", types, persistent=False)
-    skeleton = Path(tempfile.mkdtemp())
-    config.save_pretrained(skeleton)
-    shutil.copy(files.tokenizer, skeleton / "tokenizer.json")
-    (skeleton / "tokenizer_config.json").write_text(
-        json.dumps(
-            {
-                "tokenizer_class": "PreTrainedTokenizerFast",
-                "bos_token": "<s>",
-                "eos_token": "</s>",
-                "unk_token": "<unk>",
-                "pad_token": "<pad>",
-                "cls_token": "<s>",
-                "sep_token": "</s>",
-                "mask_token": "<mask>",
-                "model_max_length": header.max_positions,
-            }
-        )
-    )
-
-    class InMemory(Transformer):  # private hook: one reason this option was not shipped
-        def _load_model(self, *args: object, **kwargs: object) -> object:
-            return bert
-
-    with quiet_loading():
-        module = InMemory(str(skeleton))
-    model = SentenceTransformer(modules=[module, Pooling(header.hidden, "mean"), Normalize()])
-    model.encode(["query: 热身"])
-    shutil.rmtree(skeleton)
-    return {
-        "wall": time.perf_counter() - start,
-        "cpu": time.process_time() - cpu,
-        "rss_mb": _rss_mb(),
-    }
-
-
-def worker_run(data_dir: str, backend: str, rounds: int, out: str) -> dict:
+def worker_run(cache: str, name: str, n: int, rounds: int, out: str) -> dict:
     import numpy as np
 
     from embeddings import load_embedder
 
-    embedder = load_embedder(_settings(data_dir, backend))
-    if backend.startswith("torch"):
-        import torch
+    overrides, spinning = CONFIGS[name]
+    embedder = load_embedder(_settings(cache, overrides))
+    if spinning:  # no setting for it: rebuild the session with spinning on
+        import onnxruntime
 
-        if backend == "torch-1thread":
-            torch.set_num_threads(1)
-        if backend == "torch-int8":
-            from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3
+        embedder.session = onnxruntime.InferenceSession(
+            embedder.session._model_path, options, providers=["CPUExecutionProvider"]
+        )
+    texts = _chunks(n)
+    questions = [
+        json.loads(line)["question"] for line in QUESTIONS.read_text("utf-8").split("\n") if line
+    ]
+    from corpus import chunk_articles, load_articles
 
-            embedder.model = quantize_dynamic(
-                embedder.model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8
-            )
-    passages, questions = _passages(), _questions()
-    embedder.embed_passages(passages[:8])
-    embedder.embed_query(questions[0])
-    rates, cpu_rates, p50s, p95s, cpu_q = [], [], [], [], []
+    settings = _settings(cache, {})
+    seeds = [
+        c.indexed_text
+        for c in chunk_articles(load_articles(settings.articles_dir).articles, settings)
+    ]
+    embedder.embed_passages(texts[:16])
+    rates, cpu_rates = [], []
     for _ in range(rounds):
         start, cpu = time.perf_counter(), time.process_time()
-        vectors = embedder.embed_passages(passages)
-        rates.append(len(passages) / (time.perf_counter() - start))
-        cpu_rates.append(len(passages) / (time.process_time() - cpu))
-        latencies, queries = [], []
-        cpu = time.process_time()
-        for q in questions:
-            start = time.perf_counter()
-            queries.append(embedder.embed_query(q))
-            latencies.append(time.perf_counter() - start)
-        cpu_q.append(1000 * (time.process_time() - cpu) / len(questions))
-        latencies.sort()
-        p50s.append(1000 * latencies[len(latencies) // 2])
-        p95s.append(1000 * latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))])
-    np.savez(out, passages=vectors, queries=np.stack(queries))
+        vectors = embedder.embed_passages(texts)
+        rates.append(len(texts) / (time.perf_counter() - start))
+        cpu_rates.append(len(texts) / (time.process_time() - cpu))
+    tokens = sum(embedder.token_counts(texts)) if hasattr(embedder, "token_counts") else None
+    latencies = []
+    queries = []
+    for q in questions:
+        start = time.perf_counter()
+        queries.append(embedder.embed_query(q))
+        latencies.append(1000 * (time.perf_counter() - start))
+    latencies.sort()
+    np.savez(out, passages=vectors, queries=np.stack(queries), seeds=embedder.embed_passages(seeds))
+    best = max(rates)
     return {
-        "passages_per_s": max(rates),
-        "p50_ms": min(p50s),
-        "p95_ms": min(p95s),
-        "passages_per_cpu_s": max(cpu_rates),
-        "query_cpu_ms": min(cpu_q),
-        "passages_per_s_median": statistics.median(rates),
+        "chunks_per_s": best,
+        "chunks_per_cpu_s": max(cpu_rates),
+        "tokens_per_s": tokens / len(texts) * best if tokens else None,
+        "tokens_per_chunk": tokens / len(texts) if tokens else None,
+        "p50_ms": statistics.median(latencies),
+        "p95_ms": latencies[int(0.95 * (len(latencies) - 1))],
         "rss_mb": _rss_mb(),
-        "n_passages": len(passages),
-        "n_questions": len(questions),
-        "threads": _threads(backend),
+        "n": len(texts),
+        "load": os.getloadavg()[0],
     }
-
-
-def _threads(backend: str) -> int:
-    if backend.startswith("torch"):
-        import torch
-
-        return torch.get_num_threads()
-    return len(os.sched_getaffinity(0))
-
-
-# ---- driver ----------------------------------------------------------------------------------
 
 
 def _spawn(*args: str) -> dict:
@@ -224,103 +161,72 @@ def _spawn(*args: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _median(runs: list[dict], key: str) -> float:
-    return statistics.median(r[key] for r in runs)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--backends", default=",".join(BACKENDS))
+    parser.add_argument("--chunks", type=int, default=600)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--torch", action="store_true", help="also the torch backend (slow)")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
-
     if args.worker:
         kind, *rest = args.worker
-        workers = {
-            "imports": worker_imports,
-            "load": worker_load,
-            "in_memory": worker_in_memory,
-            "run": worker_run,
-        }
-        if kind == "run":
-            rest = [rest[0], rest[1], int(rest[2]), rest[3]]
-        print(json.dumps(workers[kind](*rest)))
+        if kind == "load":
+            print(json.dumps(worker_load(*rest)))
+        else:
+            print(json.dumps(worker_run(rest[0], rest[1], int(rest[2]), int(rest[3]), rest[4])))
         return
-
-    data_dir = tempfile.mkdtemp(prefix="bench-embedding-")  # fresh: the first load is cold
-    try:
-        _report(data_dir, args.rounds, args.backends.split(","))
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def _report(data_dir: str, n: int, backends: list[str]) -> None:
-    print(
-        f"{len(os.sched_getaffinity(0))} CPUs; load average {os.getloadavg()[0]:.1f} at start; "
-        f"{n} rounds; model cache in {data_dir}\n"
-    )
-
-    imports = [_spawn("imports") for _ in range(n)]
-    cold = _spawn("load", data_dir, "torch")
-    warm = [_spawn("load", data_dir, "torch") for _ in range(n)]
-    onnx_cold = _spawn("load", data_dir, "onnx")
-    onnx_warm = [_spawn("load", data_dir, "onnx") for _ in range(n)]
-    in_memory = [_spawn("in_memory") for _ in range(n)]
-    print("start-up: process start to first query vector, imports included (median)")
-    print(f"{'step':<48}{'wall s':>8}{'cpu s':>8}{'peak RSS MB':>13}")
-    rows = [
-        ("import torch + sentence_transformers", imports),
-        ("torch: cold load (convert .bin -> cache folder)", [cold]),
-        ("torch: warm load (cached folder)", warm),
-        ("torch: rebuild from .bin in memory (option a)", in_memory),
-        ("onnx: first load (export model.onnx, once)", [onnx_cold]),
-        ("onnx: warm load (no torch import)", onnx_warm),
-    ]
-    for label, runs in rows:
-        rss = f"{_median(runs, 'rss_mb'):>13.0f}" if "rss_mb" in runs[0] else ""
-        print(f"{label:<48}{_median(runs, 'wall'):>8.2f}{_median(runs, 'cpu'):>8.2f}{rss}")
-    print(
-        f"(torch imported by the warm onnx load: {onnx_warm[0]['torch_imported']}; "
-        f"load average now {os.getloadavg()[0]:.1f})\n"
-    )
 
     import numpy as np
 
+    cache = tempfile.mkdtemp(prefix="bench-embedding-cache-")  # fresh: the first load is cold
+    print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at start\n")
+    print(
+        "| start (process start to first query vector) | wall s | cpu s | peak RSS MB | imports |"
+    )
+    print("|---|---:|---:|---:|---|")
+    rows = [
+        ("first start: build graph + tokenizer (int8)", '{"embedding_precision": "int8"}'),
+        ("warm start, int8", '{"embedding_precision": "int8"}'),
+        ("warm start, int8 (again)", '{"embedding_precision": "int8"}'),
+        ("first start fp32, the default (builds its graph)", '{"embedding_precision": "fp32"}'),
+        ("warm start, fp32 (default)", '{"embedding_precision": "fp32"}'),
+    ]
+    for label, overrides in rows:
+        r = _spawn("load", cache, overrides)
+        heavy = ", ".join(r["heavy"]) or "no torch/transformers"
+        print(f"| {label} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['rss_mb']:.0f} | {heavy} |")
+
+    names = [n for n in CONFIGS if args.torch or not n.startswith("torch")]
     results, vectors = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        for backend in backends:
-            out = str(Path(tmp) / f"{backend}.npz")
-            results[backend] = _spawn("run", data_dir, backend, str(n), out)
-            vectors[backend] = dict(np.load(out))
+        for name in names:
+            out = str(Path(tmp) / "v.npz")
+            results[name] = _spawn("run", cache, name, str(args.chunks), str(args.rounds), out)
+            vectors[name] = dict(np.load(out))
     first = next(iter(results.values()))
     print(
-        f"throughput and quality ({first['n_passages']} seed chunks at batch 32, "
-        f"{first['n_questions']} gold questions; best of {n} rounds)"
+        f"\nthroughput: {first['n']} chunks of benchmark news ({first['tokens_per_chunk']:.0f} "
+        f"model tokens each on average), best of {args.rounds}; 50 seed gold questions\n"
     )
     print(
-        f"{'backend':<14}{'thr':>4}{'pass/s':>8}{'pass/cpu-s':>11}{'q p50 ms':>9}"
-        f"{'q p95 ms':>9}{'q cpu ms':>9}{'RSS MB':>7}{'min cos':>8}{'top-1 same 15|50':>18}"
+        "| configuration | chunks/s | model tokens/s | chunks per CPU-s | query p50 / p95 ms "
+        "| peak RSS MB | min cosine to fp32 | same top-1 seed chunk | load |"
     )
-    ref = vectors.get("torch")
-    for backend, r in results.items():
-        quality = ""
-        if ref is not None:
-            v = vectors[backend]
-            cos = min(
-                float((v["passages"] * ref["passages"]).sum(1).min()),
-                float((v["queries"] * ref["queries"]).sum(1).min()),
-            )
-            same = (v["queries"] @ v["passages"].T).argmax(1) == (
-                ref["queries"] @ ref["passages"].T
-            ).argmax(1)
-            quality = f"{cos:>8.4f}{f'{same[:15].sum()}/15 {same.sum()}/{len(same)}':>18}"
-        print(
-            f"{backend:<14}{r['threads']:>4}{r['passages_per_s']:>8.1f}"
-            f"{r['passages_per_cpu_s']:>11.1f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}"
-            f"{r['query_cpu_ms']:>9.1f}{r['rss_mb']:>7.0f}{quality}"
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    ref = vectors["onnx fp32, 2 threads"]
+    for name, r in results.items():
+        v = vectors[name]
+        cos = min(float((v[k] * ref[k]).sum(1).min()) for k in ("passages", "queries", "seeds"))
+        same = (v["queries"] @ v["seeds"].T).argmax(1) == (ref["queries"] @ ref["seeds"].T).argmax(
+            1
         )
-    print(f"(load average at the end {os.getloadavg()[0]:.1f})")
+        tokens = f"{r['tokens_per_s']:.0f}" if r["tokens_per_s"] else "-"
+        print(
+            f"| {name} | {r['chunks_per_s']:.1f} | {tokens} | {r['chunks_per_cpu_s']:.1f} "
+            f"| {r['p50_ms']:.1f} / {r['p95_ms']:.1f} | {r['rss_mb']:.0f} | {cos:.4f} "
+            f"| {same.sum()}/{len(same)} | {r['load']:.1f} |"
+        )
+    print(f"\n(load average at the end {os.getloadavg()[0]:.1f}; model cache {cache})")
 
 
 if __name__ == "__main__":

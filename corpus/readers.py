@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,12 +57,13 @@ class RawDocument:
     source: str = ""
 
 
-# Characters of ordinary Chinese or Western text; a "decoding" made mostly of other
-# characters is a binary file that happened to be valid GB18030.
-_PLAUSIBLE = re.compile(
-    "[\t\n\r\x20-\x7e\u00a0-\u024f\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
-    "\u2460-\u24ff\u2e80-\u2fdf\u3400-\u4dbf]"
-)
+# Unicode categories of characters no written text is made of: controls (other than tab and
+# line breaks), unassigned and private-use code points, lone surrogates. A "decoding" made
+# mostly of them is a binary file or a wrong charset (GB18030 maps almost any bytes to some
+# code point); any other character - kana, emoji, rare CJK extension characters, full-width
+# forms - is text an editor may write.
+_NOT_TEXT = frozenset({"Cc", "Cn", "Co", "Cs"})
+_TEXT_CONTROLS = frozenset("\t\n\r\f\v")
 _HTML_SUP_DIGITS = re.compile(r"<sup[^>]*>\s*\[?(\d{1,3})\]?\s*</sup>", re.I)
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
@@ -70,13 +72,16 @@ _HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+
 def _plausible(text: str) -> bool:
     if not text:
         return False
-    good = sum(1 for _ in _PLAUSIBLE.finditer(text))
-    return good / len(text) >= 0.97
+    category = unicodedata.category
+    bad = sum(1 for c in text if category(c) in _NOT_TEXT and c not in _TEXT_CONTROLS)
+    return bad <= 0.03 * len(text)
 
 
 def decode_text(data: bytes, declared: str | None = None) -> str:
     """Decode text bytes: UTF-8 (with or without BOM), GB18030/GBK, else a detected charset.
 
+    Strict UTF-8 is tried first (before a declared charset: pages often declare wrongly), so
+    a valid UTF-8 file is never mistaken for another charset whatever characters it holds.
     Raises LoadError for empty, binary (NUL bytes) or undecodable content.
     """
     if not data.strip():
@@ -90,7 +95,7 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
         raise LoadError("binary file (contains NUL bytes), not text")
     candidates = ["utf-8-sig", "gb18030"]
     if declared:
-        candidates.insert(0, declared)
+        candidates.insert(1, declared)
     for encoding in candidates:
         try:
             text = data.decode(encoding)

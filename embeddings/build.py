@@ -279,6 +279,9 @@ def _vectors(
         assert previous is not None
         vectors[old_rows] = previous.vectors(chunks[i].id for i in old_rows)
     new_rows = [i for i, c in enumerate(chunks) if c.id not in reused]
+    # Longest first, so each batch holds passages of about one length and little padding is
+    # computed (the embedder pads a batch to its longest passage).
+    new_rows.sort(key=lambda i: len(chunks[i].indexed_text), reverse=True)
     batch = max(1, settings.embedding_batch_size)
     big = 0 < settings.index_warn_chunks < len(new_rows)
     first_batch = time.perf_counter()

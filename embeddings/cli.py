@@ -27,9 +27,9 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--index-type",
-    type=click.Choice(["flat", "hnsw", "ivf"]),
+    type=click.Choice(["auto", "flat", "hnsw", "ivf"]),
     default=None,
-    help="faiss structure: exact (flat, default), hnsw or ivf.",
+    help="faiss structure: auto (default: flat up to 50,000 chunks, ivf above), flat, hnsw or ivf.",
 )
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @click.pass_obj

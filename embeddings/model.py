@@ -134,20 +134,24 @@ def _load_embedded(settings: Settings) -> Embedder:
     from embeddings import _e5_convert as e5
 
     files = e5.locate_embedded_files()
-    target = e5.cache_path(settings.model_cache_dir, files)
-    # No backend in the fingerprint: torch and ONNX give the same vectors (cosine > 0.9999),
-    # so switching backends keeps the index.
-    source = {
+    onnx = settings.embedding_backend in ("auto", "onnx")
+    source: dict[str, Any] = {
         "model": "multilingual-e5-small",
         "weights_sha256": files.weights_sha256,
         "tokenizer_sha256": files.tokenizer_sha256,
         "converter": e5.CONVERTER_VERSION,
     }
+    # torch and ONNX fp32 give the same vectors (cosine > 0.9999), so switching between them
+    # keeps the index; int8 vectors differ a little (cosine ~0.997), so an index built with
+    # one precision is rebuilt for the other rather than mixed.
+    if onnx and settings.embedding_precision != "fp32":
+        source["precision"] = settings.embedding_precision
     fingerprint = _make_fingerprint(source, settings)
     start = time.perf_counter()
-    if settings.embedding_backend in ("auto", "onnx"):
-        embedder: Embedder = _open_onnx(settings, files, target, fingerprint)
+    if onnx:
+        embedder: Embedder = _open_onnx(settings, files, fingerprint)
     else:
+        target = e5.cache_path(settings.model_cache_dir, files)
         model = _retrying(files, target, lambda: _open_st(target, settings))
         embedder = _wrap(model, settings.embedding_model, fingerprint, settings)
     log.info("embedded model loaded in %.2f s", time.perf_counter() - start)
@@ -164,22 +168,42 @@ def _open_st(folder: Path, settings: Settings) -> Any:
         )
 
 
-def _open_onnx(settings: Settings, files: Any, target: Path, fingerprint: str) -> Embedder:
-    from embeddings._onnx import OnnxEmbedder, export_onnx, onnx_path
+def _open_onnx(settings: Settings, files: Any, fingerprint: str) -> Embedder:
+    from embeddings._onnx import (
+        OnnxEmbedder,
+        build_onnx_model,
+        build_tokenizer_model,
+        ensure_onnx_model,
+        tokenizer_model_path,
+    )
 
-    def _open() -> OnnxEmbedder:
-        if not onnx_path(target).is_file():
-            export_onnx(target)
+    spm = tokenizer_model_path(settings.model_cache_dir, files)
+
+    def _open(path: Path) -> OnnxEmbedder:
         return OnnxEmbedder(
-            target,
+            path,
+            spm,
             settings.embedding_model,
             fingerprint,
             query_prompt=settings.query_prompt,
             passage_prompt=settings.passage_prompt,
             batch_size=settings.embedding_batch_size,
+            threads=settings.embedding_threads,
         )
 
-    return _retrying(files, target, _open)
+    path = ensure_onnx_model(files, settings.model_cache_dir, settings.embedding_precision)
+    try:
+        return _open(path)
+    except ModelLoadError:
+        raise
+    except Exception as exc:
+        log.warning("cached model %s is unusable (%s); building it again", path, exc)
+    build_tokenizer_model(files, spm)
+    build_onnx_model(files, path, settings.embedding_precision)
+    try:
+        return _open(path)
+    except Exception as exc:
+        raise ModelLoadError(f"cannot load the embedded model from {path}: {exc}") from exc
 
 
 def _retrying(files: Any, target: Path, open_model: Any) -> Any:

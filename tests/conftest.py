@@ -13,6 +13,15 @@ REPO = Path(__file__).resolve().parent.parent
 SEED_ARTICLES = REPO / "corpus" / "articles"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _user_cache(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The user cache (where the model cache defaults to) is a session folder, never the real
+    one: set for this process and every child process the tests start."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's config or writes outside tmp_path; no hub access."""
@@ -41,9 +50,10 @@ def seed_articles_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def model_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One model cache for the whole session, so the real model is converted once."""
-    return tmp_path_factory.mktemp("models")
+def model_cache_dir(_user_cache: Any) -> Path:
+    """The session's model cache (the default one, under the session's user cache), so the
+    real model is converted once per session."""
+    return load_settings(env={}).model_cache_dir
 
 
 def _load_real(model_cache_dir: Path, **overrides: Any) -> Any:
@@ -53,8 +63,8 @@ def _load_real(model_cache_dir: Path, **overrides: Any) -> Any:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HF_HUB_OFFLINE", "1")
         mp.setenv("TRANSFORMERS_OFFLINE", "1")
-        # data_dir/models is the cache, so the session folder itself is the data dir.
-        return load_embedder(load_settings(env={}, data_dir=model_cache_dir, **overrides))
+        settings = load_settings(env={}, model_cache_dir=model_cache_dir, **overrides)
+        return load_embedder(settings.replace(data_dir=model_cache_dir.parent / "data"))
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +77,18 @@ def real_embedder(model_cache_dir: Path) -> Any:
 def torch_embedder(real_embedder: Any, model_cache_dir: Path) -> Any:
     """The embedded e5 model on the torch backend (sentence-transformers), same cache."""
     return _load_real(model_cache_dir, embedding_backend="torch")
+
+
+@pytest.fixture(scope="session")
+def fp32_embedder(real_embedder: Any, model_cache_dir: Path) -> Any:
+    """The embedded e5 model on ONNX Runtime in float32 (the reference vectors), same cache."""
+    return _load_real(model_cache_dir, embedding_precision="fp32")
+
+
+@pytest.fixture(scope="session")
+def int8_embedder(real_embedder: Any, model_cache_dir: Path) -> Any:
+    """The embedded e5 model with int8 matrix multiplies (FFN output float32), same cache."""
+    return _load_real(model_cache_dir, embedding_precision="int8-ffn32")
 
 
 @pytest.fixture

