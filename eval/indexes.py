@@ -1,6 +1,6 @@
 """Where ``eval --articles DIR`` keeps the index of a folder it evaluates.
 
-Each folder gets its own index under ``data_dir/eval-indexes/<folder slug>-<path hash>/``, so a
+Each folder gets its own index under ``data_dir/eval-indexes/<folder slug>-<files hash>/``, so a
 benchmark's articles never mix with the product's index or with another benchmark's, and a
 second run on the same folder reuses (and incrementally updates) what the first one built.
 """
@@ -19,16 +19,24 @@ EVAL_INDEXES = "eval-indexes"
 
 
 def index_key(articles_dir: Path) -> str:
-    """A readable, collision-free folder name for an articles folder: slug plus path hash.
+    """A readable folder name for an articles folder's index: slug plus a hash of its files.
 
-    The slug is the last two path parts (benchmarks are all ``<set>/articles``), the hash
-    is of the resolved path, so two folders with the same name still get two indexes.
+    The slug is the last two path parts (benchmarks are all ``<set>/articles``). The hash is of
+    the folder's file names and sizes, not of its path, so a copy of the same folder (a fresh
+    clone, CI's copy of the benchmarks) reuses the index built for it, while two folders with
+    other files get two indexes; edits of the same size are caught by the build's per-article
+    hashes. A folder that does not exist (yet) is keyed by its path.
     """
     resolved = Path(articles_dir).resolve()
     slug = "-".join(p for p in resolved.parts[-2:] if p not in ("/", ""))
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", slug).strip("-._")[:48] or "articles"
-    digest = hashlib.sha256(str(resolved).encode("utf-8")).hexdigest()[:10]
-    return f"{slug}-{digest}"
+    h = hashlib.sha256()
+    if resolved.is_dir():
+        for f in sorted(p for p in resolved.rglob("*") if p.is_file()):
+            h.update(f"{f.relative_to(resolved).as_posix()}\0{f.stat().st_size}\n".encode())
+    else:
+        h.update(str(resolved).encode("utf-8"))
+    return f"{slug}-{h.hexdigest()[:10]}"
 
 
 def eval_index_settings(settings: Settings, articles_dir: Path) -> Settings:

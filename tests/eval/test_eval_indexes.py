@@ -31,6 +31,17 @@ def test_the_key_is_a_readable_slug_and_a_path_hash(tmp_path: Path, folder: str,
 
 def test_two_folders_with_the_same_name_get_two_indexes(tmp_path: Path) -> None:
     assert index_key(tmp_path / "a" / "articles") != index_key(tmp_path / "b" / "articles")
+    for name, text in (("a", "甲"), ("b", "乙乙")):
+        (tmp_path / name / "articles").mkdir(parents=True)
+        (tmp_path / name / "articles" / "x.txt").write_text(text, encoding="utf-8")
+    assert index_key(tmp_path / "a" / "articles") != index_key(tmp_path / "b" / "articles")
+
+
+def test_a_copy_of_a_folder_reuses_its_index(tmp_path: Path) -> None:
+    # CI evaluates a fresh clone next to a copy of the benchmarks: no rebuild for a new path.
+    copy = tmp_path / "clone" / "unseen" / "articles"
+    shutil.copytree(UNSEEN, copy)
+    assert index_key(copy) == index_key(UNSEEN)
 
 
 def test_only_the_index_moves_under_the_data_directory(settings: Settings, tmp_path: Path) -> None:
