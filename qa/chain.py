@@ -254,8 +254,12 @@ def load_answerer(
     *,
     build_if_missing: bool = True,
     notify: Callable[[str], None] | None = None,
+    warm: bool = True,
 ) -> Answerer:
-    """An Answerer over the configured index (built first if missing and allowed)."""
+    """An Answerer over the configured index (built first if missing and allowed).
+
+    ``warm=False`` leaves the sentence vectors to ``warm_up()`` or to the first questions.
+    """
     import embeddings
     from qa.aliases import default_alias_file, load_aliases
 
@@ -268,5 +272,6 @@ def load_answerer(
     alias_file = settings.alias_file or default_alias_file(settings.articles_dir)
     kb = _knowledge(index.chunks, load_aliases(alias_file))
     answerer = Answerer(settings, kb, index, embedder)
-    answerer.warm_up()
+    if warm:
+        answerer.warm_up()
     return answerer

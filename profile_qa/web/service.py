@@ -279,7 +279,11 @@ def load_service(settings: Settings, embedder: Embedder | None = None) -> ChatSe
         from profile_qa.web.refresh import IndexRefresher, SharedIndex
 
         def make(s: Settings, fresh: SharedIndex) -> AnswererLike:
-            return qa.load_answerer(s, embedder=embedder, index=fresh)
+            # Swap in at once and embed the new articles' sentences behind it: warming first
+            # would keep every replica on the old articles for as long as that takes.
+            answerer = qa.load_answerer(s, embedder=embedder, index=fresh, warm=False)
+            threading.Thread(target=answerer.warm_up, name="warm-up", daemon=True).start()
+            return answerer
 
         # ensure_index is typed ChunkIndex; with store = "pgvector" it returns the shared
         # store's snapshot, which the check above tells apart.
