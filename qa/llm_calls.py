@@ -37,14 +37,17 @@ class LLMOutcome:
     error: LLMUnavailableError | None = None
 
 
-def drive_sync(steps: Steps) -> Iterator[Any]:
-    """Run the chain in this thread: deltas and the Answer out, model calls answered."""
+def drive_sync(steps: Steps) -> Generator[Any, None, Any]:
+    """Run the chain in this thread: deltas and the Answer out, model calls answered.
+
+    Returns what the step generator returns (see :func:`run_to_end`).
+    """
     outcome: LLMOutcome | None = None
     while True:
         try:
             item = steps.send(outcome)
-        except StopIteration:
-            return
+        except StopIteration as stop:
+            return stop.value
         outcome = None
         if isinstance(item, LLMCall):
             pieces: list[str] = []
@@ -63,18 +66,12 @@ def drive_sync(steps: Steps) -> Iterator[Any]:
 
 def run_to_end(steps: Steps) -> Any:
     """The return value of a step generator, its model calls run in this thread."""
-    outcome: LLMOutcome | None = None
+    items = drive_sync(steps)
     while True:
         try:
-            item = steps.send(outcome)
+            next(items)
         except StopIteration as stop:
             return stop.value
-        outcome = None
-        if isinstance(item, LLMCall):
-            try:
-                outcome = LLMOutcome("".join(item.sync()))
-            except LLMUnavailableError as exc:
-                outcome = LLMOutcome("", exc)
 
 
 _DONE = object()
