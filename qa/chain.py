@@ -56,19 +56,25 @@ class Answerer:
         kb: KnowledgeBase,
         index: SearchIndex | None,
         embedder: Embedder | None,
+        vectors: SentenceVectors | None = None,
     ) -> None:
         self.settings = settings
         self.kb = kb
         self.retriever = Retriever(kb, index, embedder, settings)
         query_vector = self.retriever.query_vector if embedder is not None else None
-        vectors = None
-        if embedder is not None:
+        if vectors is None and embedder is not None:
             vectors = SentenceVectors(embedder, settings.data_dir / "sentences")
         threshold = settings.answer_threshold if settings.answer_threshold >= 0 else None
         self.extractive = ScoredGenerator(
             kb, load_model(), embedder, query_vector, vectors, threshold
         )
         self._llm: LLMGenerator | None = None
+
+    def with_settings(self, settings: Settings) -> Answerer:
+        """The same articles answered with other options (generator, top_k, retrieval mode):
+        knowledge base, index, model and sentence vectors are shared, not loaded again."""
+        r = self.retriever
+        return Answerer(settings, self.kb, r.index, r.embedder, self.extractive.vectors)
 
     @property
     def llm(self) -> LLMGenerator | None:

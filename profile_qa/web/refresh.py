@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from corpus.model import Chunk
     from embeddings.base import Embedder
-    from profile_qa.web.service import AnswererLike, ChatService
+    from profile_qa.web.service import ChatService, ConfigurableAnswerer
 
 log = logging.getLogger("profile_qa.web")
 
@@ -57,7 +57,7 @@ class IndexRefresher:
         service: ChatService,
         index: SharedIndex,
         embedder: Embedder,
-        make_answerer: Callable[[Settings, SharedIndex], AnswererLike],
+        make_answerer: Callable[[Settings, SharedIndex], ConfigurableAnswerer],
         interval: float,
     ) -> None:
         self.service = service
@@ -108,11 +108,8 @@ class IndexRefresher:
             return False
         self.service.store_error = None
 
-        def variant(settings: Settings) -> AnswererLike:
-            return self.make_answerer(settings, fresh)
-
         answerer = self.make_answerer(self.service.settings, fresh)
-        self.service.swap(answerer, fresh.chunks, variant)
+        self.service.swap(answerer, fresh.chunks, answerer.with_settings)
         log.info(
             "index version %d -> %d: %d chunks now", self.index.version, fresh.version, len(fresh)
         )

@@ -45,6 +45,12 @@ class AnswererLike(Protocol):
     def stream(self, question: str, history: History = ()) -> Iterator[str | Answer]: ...
 
 
+class ConfigurableAnswerer(AnswererLike, Protocol):
+    """An answerer that makes variants with other options over the same articles."""
+
+    def with_settings(self, settings: Settings) -> AnswererLike: ...
+
+
 @dataclass(frozen=True)
 class ServiceInfo:
     """What /api/health and the chat's status line report."""
@@ -256,9 +262,6 @@ def load_service(settings: Settings, embedder: Embedder | None = None) -> ChatSe
     index = embeddings.ensure_index(settings, embedder, rebuild_stale=True, progress=True)
     answerer = qa.load_answerer(settings, embedder=embedder, index=index)
 
-    def variant(s: Settings) -> AnswererLike:
-        return qa.load_answerer(s, embedder=embedder, index=index)
-
     chunks = list(index.chunks)
     elapsed = time.perf_counter() - started
     log.info(
@@ -272,13 +275,13 @@ def load_service(settings: Settings, embedder: Embedder | None = None) -> ChatSe
         answerer,
         chunks=chunks,
         model_id=embedder.model_id,
-        variant_factory=variant,
+        variant_factory=answerer.with_settings,
         load_seconds=elapsed,
     )
     if hasattr(index, "current_version"):  # a shared store: follow what other servers index
         from profile_qa.web.refresh import IndexRefresher, SharedIndex
 
-        def make(s: Settings, fresh: SharedIndex) -> AnswererLike:
+        def make(s: Settings, fresh: SharedIndex) -> ConfigurableAnswerer:
             # Swap in at once and embed the new articles' sentences behind it: warming first
             # would keep every replica on the old articles for as long as that takes.
             answerer = qa.load_answerer(s, embedder=embedder, index=fresh, warm=False)
