@@ -15,30 +15,20 @@ from typing import TYPE_CHECKING, Protocol
 
 from profile_qa.errors import ProfileQAError, StoreUnavailableError
 from profile_qa.settings import Settings
+from qa.retrieval import SearchIndex
 
 if TYPE_CHECKING:
-    import numpy as np
-
-    from corpus.model import Chunk
     from embeddings.base import Embedder
     from profile_qa.web.service import ChatService, ConfigurableAnswerer
 
 log = logging.getLogger("profile_qa.web")
 
 
-class SharedIndex(Protocol):
-    """What polling needs from a shared store's snapshot (``embeddings.pgstore``)."""
+class SharedIndex(SearchIndex, Protocol):
+    """What polling needs from a shared store's snapshot (``embeddings.pgstore``), besides
+    what retrieval needs."""
 
     version: int
-    chunks: list[Chunk]
-
-    def search(
-        self,
-        query_vector: np.ndarray,
-        k: int,
-        article_id: str | None = None,
-        subject: str | None = None,
-    ) -> list[tuple[Chunk, float]]: ...
 
     def current_version(self) -> int: ...
 
