@@ -64,30 +64,20 @@ def file_digest(path: Path) -> dict[str, Any]:
     return {"bytes": path.stat().st_size, "sha256": sha.hexdigest()}
 
 
-class ChunkIndex:
-    """A loaded index: chunks in a stable order, their vectors in faiss, and the manifest."""
+class ChunkTable:
+    """The chunks of a loaded index in a stable order, with its manifest and row look-ups:
+    what the embedded index and the PostgreSQL one (``embeddings.pgstore``) share."""
 
-    def __init__(
-        self, path: Path, manifest: dict[str, Any], chunks: list[Chunk], faiss_index: faiss.Index
-    ) -> None:
-        self.path = path
+    def __init__(self, manifest: dict[str, Any], chunks: list[Chunk]) -> None:
         self.manifest = manifest
         self.chunks = chunks
-        self._index = faiss_index
         self._row_by_id = {c.id: row for row, c in enumerate(chunks)}
         self._rows_by_article: dict[str, list[int]] = {}
-        self._rows_by_subject: dict[str, list[int]] = {}
         for row, c in enumerate(chunks):
             self._rows_by_article.setdefault(c.article_id, []).append(row)
-            self._rows_by_subject.setdefault(c.subject, []).append(row)
 
     def __len__(self) -> int:
         return len(self.chunks)
-
-    @property
-    def index_type(self) -> str:
-        """The faiss structure actually built: flat, hnsw or ivf."""
-        return str(self.manifest["index"]["type"])
 
     @property
     def dimension(self) -> int:
@@ -101,6 +91,25 @@ class ChunkIndex:
     def article_chunks(self, article_id: str) -> list[Chunk]:
         """The chunks of one article, in their order in the article."""
         return [self.chunks[row] for row in self._rows_by_article.get(article_id, ())]
+
+
+class ChunkIndex(ChunkTable):
+    """A loaded index: chunks in a stable order, their vectors in faiss, and the manifest."""
+
+    def __init__(
+        self, path: Path, manifest: dict[str, Any], chunks: list[Chunk], faiss_index: faiss.Index
+    ) -> None:
+        super().__init__(manifest, chunks)
+        self.path = path
+        self._index = faiss_index
+        self._rows_by_subject: dict[str, list[int]] = {}
+        for row, c in enumerate(chunks):
+            self._rows_by_subject.setdefault(c.subject, []).append(row)
+
+    @property
+    def index_type(self) -> str:
+        """The faiss structure actually built: flat, hnsw or ivf."""
+        return str(self.manifest["index"]["type"])
 
     def vector(self, chunk_id: str) -> np.ndarray:
         """The stored (unit-length) vector of one chunk."""

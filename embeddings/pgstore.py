@@ -17,7 +17,7 @@ import numpy as np
 
 from corpus.model import Chunk
 from embeddings.base import Embedder
-from embeddings.index import _as_query, check_manifest
+from embeddings.index import ChunkTable, _as_query, check_manifest
 from embeddings.pgschema import CHUNKS, META, check_readable, describe, read_meta, reporting
 from profile_qa.errors import IndexCorruptError, IndexNotBuiltError
 from profile_qa.settings import Settings
@@ -32,7 +32,7 @@ POOL_SIZE = 4  # the web server runs up to 4 answers at once (service.ANSWER_SLO
 _POOL_TIMEOUT = 5.0  # seconds a request waits for a connection before it is refused (503)
 
 
-class PgChunkIndex:
+class PgChunkIndex(ChunkTable):
     """A loaded snapshot of the database's index: chunks, manifest and its version."""
 
     def __init__(
@@ -43,39 +43,18 @@ class PgChunkIndex:
         chunks: list[Chunk],
         version: int,
     ) -> None:
+        super().__init__(manifest, chunks)
         self.settings = settings
         self.url = settings.database_url
         self.path = describe(self.url)  # where it lives, for messages (like ChunkIndex.path)
-        self.manifest = manifest
-        self.chunks = chunks
         self.version = version
         self._pool = pool.pool
         self._connections = pool  # shared by the snapshots reloaded from this one
-        self._row_by_id = {c.id: row for row, c in enumerate(chunks)}
-        self._rows_by_article: dict[str, list[int]] = {}
-        for row, c in enumerate(chunks):
-            self._rows_by_article.setdefault(c.article_id, []).append(row)
-
-    def __len__(self) -> int:
-        return len(self.chunks)
 
     @property
     def index_type(self) -> str:
         """Always ``pgvector-hnsw`` (small indexes are scanned exactly)."""
         return INDEX_TYPE
-
-    @property
-    def dimension(self) -> int:
-        """Length of the stored vectors, as recorded in the manifest."""
-        return int(self.manifest["model"]["dimension"])
-
-    def chunk(self, chunk_id: str) -> Chunk:
-        """The chunk with this id (KeyError if absent)."""
-        return self.chunks[self._row_by_id[chunk_id]]
-
-    def article_chunks(self, article_id: str) -> list[Chunk]:
-        """The chunks of one article, in their order in the article."""
-        return [self.chunks[row] for row in self._rows_by_article.get(article_id, ())]
 
     def vector(self, chunk_id: str) -> np.ndarray:
         """The stored (unit-length) vector of one chunk."""
