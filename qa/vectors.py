@@ -60,15 +60,14 @@ class SentenceVectors:
         """Shape (len(texts), dimension): the passage vector of each text."""
         keys = [_key(t) for t in texts]
         with self._lock:
-            missing = list(dict.fromkeys(k for k in keys if k not in self._rows))
-        if missing:
-            wanted = {k: t for k, t in zip(keys, texts, strict=True) if k in set(missing)}
-            order = list(wanted)
-            embedded = self.embedder.embed_passages([wanted[k] for k in order])
+            # Each missing text once, in order of appearance.
+            wanted = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._rows}
+        if wanted:
+            embedded = self.embedder.embed_passages(list(wanted.values()))
             with self._lock:
-                for k, v in zip(order, embedded, strict=True):
+                for k, v in zip(wanted, embedded, strict=True):
                     self._rows[k] = np.asarray(v, dtype=np.float32)
-                self._unsaved += len(order)
+                self._unsaved += len(wanted)
                 due = self._unsaved >= _SAVE_EVERY
             if due:
                 self.save()
