@@ -57,9 +57,12 @@ class ScoredGenerator:
         self.vectors = vectors
         self.threshold = model.answer_threshold if threshold is None else threshold
 
-    def score(self, q: QuestionFacts, passages: Sequence[Passage]) -> Scored:
-        """Features and probabilities of every candidate unit of ``passages``."""
-        units = candidate_units(self.kb, passages)
+    def score(
+        self, q: QuestionFacts, passages: Sequence[Passage], units: Sequence[Unit] | None = None
+    ) -> Scored:
+        """Features and probabilities of every candidate unit of ``passages`` (``units``:
+        those candidates, already cut for another question over the same passages)."""
+        units = list(candidate_units(self.kb, passages) if units is None else units)
         vector = None
         if self.embedder is not None and self.vectors is not None and units:
             vector = (
@@ -118,7 +121,7 @@ class ScoredGenerator:
         chosen: list[int] = []
         best = 0.0
         for sub, subject in subs:
-            part = self.score(sub, passages)
+            part = self.score(sub, passages, scored.units)  # same candidates, same indexes
             best = max(best, part.confidence)
             if part.confidence < self.threshold:
                 continue
