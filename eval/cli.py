@@ -9,26 +9,10 @@ from typing import Any
 
 import click
 
+from eval.gates import GATES, check_gates  # check_gates: also the gate tests' import
+
 _SEED_GOLD = Path(__file__).resolve().parent / "gold" / "seed.jsonl"
 _MODES = ("hybrid", "dense", "bm25")
-
-# (summary key, direction): --min-KEY for "higher is better", --max-KEY otherwise.
-GATES: tuple[tuple[str, str], ...] = (
-    ("hit_at_1", "min"),
-    ("hit_at_3", "min"),
-    ("hit_at_5", "min"),
-    ("mrr", "min"),
-    ("answer_accuracy", "min"),
-    ("char_f1", "min"),
-    ("citation_precision", "min"),
-    ("citation_recall", "min"),
-    ("refusal_precision", "min"),
-    ("refusal_recall", "min"),
-    ("false_refusal_rate", "max"),
-    ("latency_p50_ms", "max"),
-    ("latency_p95_ms", "max"),
-)
-
 
 def _option_name(key: str, direction: str) -> str:
     return f"--{direction}-{key.replace('_', '-')}"
@@ -208,21 +192,3 @@ def _run(
         }
         runs.append(run_eval(answerer, gold, progress=progress, label=mode, config=config))
     return runs
-
-
-def check_gates(runs: Sequence[Any], gates: dict[str, float | None]) -> list[str]:
-    """Threshold violations, one line each; every run must pass every given threshold."""
-    problems = []
-    for key, direction in GATES:
-        limit = gates.get(f"{direction}_{key}")
-        if limit is None:
-            continue
-        for run in runs:
-            value = run.summary[key]
-            label = f"{run.label}: " if len(runs) > 1 else ""
-            if value is None:
-                problems.append(f"{label}{key} is undefined (no questions to measure it)")
-            elif (value < limit) if direction == "min" else (value > limit):
-                sign = "<" if direction == "min" else ">"
-                problems.append(f"{label}{key} {value:.4g} {sign} {limit:g}")
-    return problems

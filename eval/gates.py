@@ -16,6 +16,43 @@ from typing import Any
 from eval.runner import EvalResult
 from profile_qa.errors import ConfigError
 
+# Every threshold ``profile-qa eval`` takes and a gate file may set, as (summary key,
+# direction): --min-KEY for "higher is better", --max-KEY otherwise.
+GATES: tuple[tuple[str, str], ...] = (
+    ("hit_at_1", "min"),
+    ("hit_at_3", "min"),
+    ("hit_at_5", "min"),
+    ("mrr", "min"),
+    ("answer_accuracy", "min"),
+    ("char_f1", "min"),
+    ("citation_precision", "min"),
+    ("citation_recall", "min"),
+    ("refusal_precision", "min"),
+    ("refusal_recall", "min"),
+    ("false_refusal_rate", "max"),
+    ("latency_p50_ms", "max"),
+    ("latency_p95_ms", "max"),
+)
+
+
+def check_gates(runs: Sequence[Any], gates: dict[str, float | None]) -> list[str]:
+    """Threshold violations, one line each; every run must pass every given threshold."""
+    problems = []
+    for key, direction in GATES:
+        limit = gates.get(f"{direction}_{key}")
+        if limit is None:
+            continue
+        for run in runs:
+            value = run.summary[key]
+            label = f"{run.label}: " if len(runs) > 1 else ""
+            if value is None:
+                problems.append(f"{label}{key} is undefined (no questions to measure it)")
+            elif (value < limit) if direction == "min" else (value > limit):
+                sign = "<" if direction == "min" else ">"
+                problems.append(f"{label}{key} {value:.4g} {sign} {limit:g}")
+    return problems
+
+
 # The metrics a gate file proposes, with the record count that one question moves them by.
 GATED: tuple[tuple[str, str], ...] = (
     ("hit_at_1", "min"),
@@ -29,8 +66,6 @@ GATED: tuple[tuple[str, str], ...] = (
 
 def load_gates(path: Path) -> dict[str, dict[str, float]]:
     """The thresholds per set; ConfigError naming the file and key for anything malformed."""
-    from eval.cli import GATES
-
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
@@ -55,8 +90,6 @@ def check_suite_gates(
     results: Sequence[EvalResult], gates: dict[str, dict[str, float]]
 ) -> tuple[list[str], list[str]]:
     """(failures, notes): one failure line per missed threshold, naming set and metric."""
-    from eval.cli import check_gates
-
     by_name = {r.label: r for r in results}
     failures, notes = [], []
     for name, limits in gates.items():
