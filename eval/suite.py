@@ -87,16 +87,20 @@ def run_suite(
     say = notify or (lambda _m: None)
     embedder = load_embedder(settings)
     results = []
+    answerers: dict[Path, Any] = {}  # sets over one folder (seed, held-out) share its answerer
     for item in sets:
         gold = load_gold(item.gold)
         say(f"{item.name}: {len(gold)} questions over {item.articles}")
         problems = evidence_problems(gold, item.articles)
         for problem in problems[:5]:
             say(f"warning: {item.name}: {problem}")
-        set_settings, index = ensure_eval_index(
-            settings, embedder, item.articles, progress=progress, notify=say
-        )
-        answerer = qa.load_answerer(set_settings, embedder=embedder, index=index)
+        folder = Path(item.articles).resolve()
+        if folder not in answerers:
+            set_settings, index = ensure_eval_index(
+                settings, embedder, folder, progress=progress, notify=say
+            )
+            answerers[folder] = qa.load_answerer(set_settings, embedder=embedder, index=index)
+        answerer = answerers[folder]
         config = _config(settings, item, len(gold))
         results.append(run_eval(answerer, gold, progress=progress, label=item.name, config=config))
     return results
