@@ -15,8 +15,10 @@ scale and 4-bit codes, weight = (code - 8) * scale. Three precisions are built f
   tried first: only 1.15x float32 on this CPU.
 * ``int8-ffn32``: ``int8`` except the FFN output projection, kept float32 (~1.8x float32;
   cosine ~0.999). Full int8 fails the seed set's quality gate by two questions; this one
-  passes the gates but loses one seed dev question test, so ``fp32`` stays the default.
-  The retrieval measurements of all three are in the README.
+  passes the gates but loses one seed dev question test.
+* ``int8-smooth``: ``int8`` with the activation outliers handled (calibrated SmoothQuant
+  and per-token scales, ``embeddings._e5_int8``): ~2x float32, cosine ~0.9998.
+  The retrieval measurements of all are in the README.
 
 The 250k-row word-embedding table stays 4-bit in all (54 MB instead of 384 MB of float32):
 a Gather picks the packed rows of the batch's tokens, which are unpacked in the graph.
@@ -33,10 +35,11 @@ from typing import Any
 import numpy as np
 
 from embeddings._e5_format import DTYPE_Q4_0, Q4_BLOCK, QK, E5Header, parse_e5, read_tensor
+from embeddings._e5_int8 import int8_per_row
 
 OPSET = 18  # BitwiseAnd/BitShift for the 4-bit embedding table
 MS_DOMAIN = "com.microsoft"
-PRECISIONS = ("fp32", "int8-ffn32", "int8")
+PRECISIONS = ("fp32", "int8-ffn32", "int8", "int8-smooth")
 INPUTS = ("input_ids", "attention_mask")
 OUTPUT = "sentence_embedding"
 
@@ -99,6 +102,11 @@ def build_graph(
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
     header, entries = parse_e5(data)
+    calibration = None
+    if precision == "int8-smooth":
+        from embeddings._e5_int8 import load_calibration
+
+        calibration = load_calibration()
     if precision == "int8-ffn32":
         # The FFN output projection reads the GELU output, whose long tail one int8 scale per
         # batch serves worst: in float32 it lifts the cosine to fp32 from ~0.997 to ~0.999,
@@ -112,6 +120,18 @@ def build_graph(
     h, heads = header.hidden, header.heads
     x = _embeddings(g, data, entries, header)
 
+    def mm(
+        inp: str, codes: Any, scales: Any, k: int, part: str, layer: int, bias: Any = None
+    ) -> str:
+        if part in float_parts or f"{part}{layer}" in float_parts:
+            return _matmul(g, inp, codes, scales, k, "fp32", bias)
+        if calibration is None:
+            return _matmul(g, inp, codes, scales, k, precision, bias)
+        from embeddings._e5_int8 import smooth_matmul
+
+        x_absmax = calibration[part][layer] if part in calibration else None
+        return smooth_matmul(g, inp, dequantize(codes, scales), bias, part, x_absmax)
+
     mask32 = g.op("Cast", ["attention_mask"], to=TensorProto.INT32)
     for layer in range(header.layers):
         p = f"l{layer}."
@@ -123,10 +143,7 @@ def build_graph(
             qkv_bias.append(f32(p + part + ".b"))
 
         # One matmul for Q, K and V together; the attention operator adds their biases.
-        def prec(part: str, layer: int = layer) -> str:
-            return "fp32" if part in float_parts or f"{part}{layer}" in float_parts else precision
-
-        qkv = _matmul(g, x, np.concatenate(qkv_codes), np.concatenate(qkv_scales), h, prec("qkv"))
+        qkv = mm(x, np.concatenate(qkv_codes), np.concatenate(qkv_scales), h, "qkv", layer)
         q, k, v = g.op("Split", [qkv, g.const(f"{p}split", np.array([h] * 3))], n_out=3, axis=-1)
         attn = g.op(
             "MultiHeadAttention",
@@ -134,17 +151,13 @@ def build_graph(
             num_heads=heads,
             domain=MS_DOMAIN,
         )
-        out = _matmul(
-            g, attn, *q4_matrix(data, entries[p + "ao.w"], h, h), h, prec("ao"), f32(p + "ao.b")
-        )
+        out = mm(attn, *q4_matrix(data, entries[p + "ao.w"], h, h), h, "ao", layer, f32(p + "ao.b"))
         x = _residual_norm(g, out, x, f32, p + "aln", header.eps)
         ff = header.intermediate
-        up = _matmul(
-            g, x, *q4_matrix(data, entries[p + "fi.w"], ff, h), h, prec("fi"), f32(p + "fi.b")
-        )
+        up = mm(x, *q4_matrix(data, entries[p + "fi.w"], ff, h), h, "fi", layer, f32(p + "fi.b"))
         act = g.op("Gelu", [up], domain=MS_DOMAIN)
-        down = _matmul(
-            g, act, *q4_matrix(data, entries[p + "fo.w"], h, ff), ff, prec("fo"), f32(p + "fo.b")
+        down = mm(
+            act, *q4_matrix(data, entries[p + "fo.w"], h, ff), ff, "fo", layer, f32(p + "fo.b")
         )
         x = _residual_norm(g, down, x, f32, p + "oln", header.eps)
 
@@ -240,14 +253,6 @@ def dequantize(codes: np.ndarray, scales: np.ndarray) -> np.ndarray:
     rows = codes.shape[0]
     pairs = np.stack([codes & 0x0F, codes >> 4], axis=-1).reshape(rows, -1, QK)
     return ((pairs.astype(np.float32) - 8) * scales[..., None]).reshape(rows, -1)
-
-
-def int8_per_row(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Symmetric int8 codes and one scale per output row (what ORT's dynamic quantiser makes)."""
-    amax = np.abs(weights).max(axis=1)
-    scale = np.where(amax > 0, amax / 127.0, 1.0).astype(np.float32)
-    codes = np.clip(np.rint(weights / scale[:, None]), -127, 127).astype(np.int8)
-    return codes, scale
 
 
 def _matmul(

@@ -14,6 +14,7 @@ from eval.gates import GATES, check_gates  # check_gates: also the gate tests' i
 _SEED_GOLD = Path(__file__).resolve().parent / "gold" / "seed.jsonl"
 _MODES = ("hybrid", "dense", "bm25")
 
+
 def _option_name(key: str, direction: str) -> str:
     return f"--{direction}-{key.replace('_', '-')}"
 
