@@ -40,6 +40,19 @@ BENCHMARKS = next(
 )
 # name -> (settings overrides, ONNX Runtime spinning)
 CONFIGS = {
+    "onnx int8-smooth, 2 threads": ({"embedding_precision": "int8-smooth"}, False),
+    "onnx int8-smooth, 2 threads, batch 8": (
+        {"embedding_precision": "int8-smooth", "embedding_batch_size": 8},
+        False,
+    ),
+    "onnx int8, 2 threads, batch 8": (
+        {"embedding_precision": "int8", "embedding_batch_size": 8},
+        False,
+    ),
+    "onnx fp32, 2 threads, batch 8": (
+        {"embedding_precision": "fp32", "embedding_batch_size": 8},
+        False,
+    ),
     "onnx int8-ffn32, 2 threads": ({"embedding_precision": "int8-ffn32"}, False),
     "onnx int8, 2 threads": ({"embedding_precision": "int8"}, False),
     "onnx int8, 2 threads, spinning": ({"embedding_precision": "int8"}, True),
@@ -47,6 +60,7 @@ CONFIGS = {
     "onnx fp32, 2 threads": ({"embedding_precision": "fp32"}, False),
     "torch fp32": ({"embedding_backend": "torch"}, False),
 }
+REFERENCE = "onnx fp32, 2 threads"
 
 
 def _rss_mb() -> float:
@@ -168,6 +182,9 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--torch", action="store_true", help="also the torch backend (slow)")
+    parser.add_argument(
+        "--only", default="", help="comma list: run the configurations naming one of these"
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -199,6 +216,10 @@ def main() -> None:
         print(f"| {label} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['rss_mb']:.0f} | {heavy} |")
 
     names = [n for n in CONFIGS if args.torch or not n.startswith("torch")]
+    if args.only:
+        wanted = args.only.split(",")
+        # fp32 stays: it is the reference of the cosine and top-1 columns
+        names = [n for n in names if n == REFERENCE or any(w in n for w in wanted)]
     results, vectors = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
@@ -218,7 +239,7 @@ def main() -> None:
         "| peak RSS MB | min cosine to fp32 | same top-1 seed chunk | load |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    ref = vectors["onnx fp32, 2 threads"]
+    ref = vectors[REFERENCE]
     for name, r in results.items():
         v = vectors[name]
         cos = min(float((v[k] * ref[k]).sum(1).min()) for k in ("passages", "queries", "seeds"))
