@@ -7,6 +7,7 @@ Public API: :func:`load_articles` / :func:`load_article` (files -> cleaned
 
 from corpus.chunking import CHUNKER_VERSION, chunk_article, chunk_articles, split_sentences
 from corpus.cleaning import clean_text, normalize_for_match
+from corpus.inspection import inspection, load_path
 from corpus.loaders import load_article, load_articles
 from corpus.model import Article, Chunk, LoadReport, Section, SkippedFile
 from corpus.readers import LoadError
@@ -24,8 +25,10 @@ __all__ = [
     "chunk_articles",
     "clean_text",
     "count_tokens",
+    "inspection",
     "load_article",
     "load_articles",
+    "load_path",
     "normalize_for_match",
     "split_sentences",
 ]

@@ -19,6 +19,7 @@ from profile_qa.settings import Settings
 _EVAL = Path(__file__).resolve().parent
 _REPO = _EVAL.parent
 SEED_ARTICLES = _REPO / "corpus" / "articles"
+SEED_GOLD = _EVAL / "gold" / "seed.jsonl"  # `profile-qa eval` without --gold
 
 # How much each set was used to shape the answerer (printed in the report and the README).
 TUNED_SEED = "tuned on"
@@ -41,7 +42,7 @@ def builtin_sets() -> list[SuiteSet]:
     """The sets that ship with the project."""
     unseen = _EVAL / "fixtures" / "unseen"
     return [
-        SuiteSet("seed", _EVAL / "gold" / "seed.jsonl", SEED_ARTICLES, TUNED_SEED),
+        SuiteSet("seed", SEED_GOLD, SEED_ARTICLES, TUNED_SEED),
         SuiteSet("holdout", _EVAL / "gold" / "holdout.jsonl", SEED_ARTICLES, TUNED_HOLDOUT),
         SuiteSet("unseen", unseen / "gold.jsonl", unseen / "articles", TUNED_NONE),
     ]
