@@ -17,8 +17,9 @@ import numpy as np
 
 from corpus.model import Chunk
 from embeddings.base import Embedder
-from embeddings.index import ChunkTable, _as_query, check_manifest
+from embeddings.index import check_manifest
 from embeddings.pgschema import CHUNKS, META, check_readable, describe, read_meta, reporting
+from embeddings.table import ChunkTable, as_query
 from profile_qa.errors import IndexCorruptError, IndexNotBuiltError
 from profile_qa.settings import Settings
 
@@ -88,7 +89,7 @@ class PgChunkIndex(ChunkTable):
     ) -> list[tuple[Chunk, float]]:
         """The ``k`` chunks closest to the query (cosine), best first, optionally only those
         of one article and/or one subject."""
-        query = _as_query(query_vector, self.dimension)[0]
+        query = as_query(query_vector, self.dimension)[0]
         if k <= 0 or not self.chunks:
             return []
         where, params = [], {"v": query, "k": int(k)}
