@@ -83,7 +83,8 @@ class ChunkIndex(ChunkTable):
         metadata: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.path = path
-        self._index = faiss_index  # None only while an edited index holds no vector yet
+        # faiss's own stubs miss most of the API; None only while an edit has added no vector.
+        self._index: Any = faiss_index
         self.metadata = metadata or {}
         super().__init__(manifest, chunks)
 
@@ -123,7 +124,8 @@ class ChunkIndex(ChunkTable):
 
     def vector(self, chunk_id: str) -> np.ndarray:
         """The stored (unit-length) vector of one chunk."""
-        return self._index.reconstruct(self._row_by_id[chunk_id])
+        vector: np.ndarray = self._index.reconstruct(self._row_by_id[chunk_id])
+        return vector
 
     def vectors(self, chunk_ids: Iterable[str]) -> np.ndarray:
         """Stored vectors of these chunks, shape (n, dimension): reused by updates."""
@@ -133,7 +135,8 @@ class ChunkIndex(ChunkTable):
         ids = np.fromiter(rows, dtype=np.int64)
         if ids.size == 0:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return self._index.reconstruct_batch(ids)
+        vectors: np.ndarray = self._index.reconstruct_batch(ids)
+        return vectors
 
     def search(
         self,
@@ -150,8 +153,8 @@ class ChunkIndex(ChunkTable):
         query = as_query(query_vector, self.dimension)
         allowed = self._allowed_rows(article_id, subject)
         if only is not None:
-            rows = {self._row_by_id[i] for i in only if i in self._row_by_id}
-            allowed = rows if allowed is None else allowed & rows
+            picked = {self._row_by_id[i] for i in only if i in self._row_by_id}
+            allowed = picked if allowed is None else allowed & picked
         if allowed is None:
             hits = self._faiss_search(query, min(k, len(self.chunks)))
         elif len(allowed) <= _EXACT_FILTER_LIMIT:

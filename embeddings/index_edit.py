@@ -87,7 +87,8 @@ def delete(index: ChunkIndex, chunk_ids: Iterable[str]) -> None:
     rows = np.asarray(sorted(index._row_by_id[i] for i in doomed), dtype=np.int64)
     kept = [c for c in index.chunks if c.id not in doomed]
     if isinstance(index._index, faiss.IndexFlat):
-        index._index.remove_ids(rows)  # a flat index closes the gap: row i stays id i
+        # A flat index closes the gap: row i stays faiss id i.
+        index._index.remove_ids(faiss.IDSelectorBatch(rows))
     else:
         # hnsw cannot remove and ivf would keep the old ids: rebuild from the stored vectors.
         vectors = index.vectors(c.id for c in kept)

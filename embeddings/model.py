@@ -84,7 +84,8 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """Shape (dimension,), float32, unit length; the query prompt is prepended."""
-        return self._encode([text], "query", self.query_prompt, 1, False)[0]
+        vector: np.ndarray = self._encode([text], "query", self.query_prompt, 1, False)[0]
+        return vector
 
     def __repr__(self) -> str:
         return f"SentenceTransformerEmbedder({self.model_id!r}, dimension={self.dimension})"

@@ -59,7 +59,8 @@ class PgChunkIndex(ChunkTable):
 
     def vector(self, chunk_id: str) -> np.ndarray:
         """The stored (unit-length) vector of one chunk."""
-        return self.vectors([chunk_id])[0]
+        vector: np.ndarray = self.vectors([chunk_id])[0]
+        return vector
 
     def vectors(self, chunk_ids: Iterable[str]) -> np.ndarray:
         """Stored vectors of these chunks, shape (n, dimension), in the order asked."""
@@ -192,11 +193,11 @@ def _load(settings: Settings, embedder: Embedder, connections: _Connections) -> 
     with reporting(url), pool.connection(timeout=_POOL_TIMEOUT) as conn, conn.transaction():
         conn.execute("set transaction isolation level repeatable read, read only")
         meta = read_meta(conn)
-        if meta is None or meta[2] is None:
+        schema_version, version, manifest = meta or (0, 0, None)
+        if manifest is None:
             raise IndexNotBuiltError(
                 f"no index in the database {describe(url)}: run `profile-qa index` to build it"
             )
-        schema_version, version, manifest = meta
         check_readable(schema_version, url)
         check_manifest(manifest, settings, embedder, describe(url))  # type: ignore[arg-type]
         rows = conn.execute(f"select id, text, metadata from {CHUNKS}").fetchall()

@@ -153,7 +153,7 @@ class ChunkVectorStore(VectorStore):
                 return []
             vectors = self.index.vectors(str(doc.id) for doc, _ in hits)
         chosen = maximal_marginal_relevance(
-            np.asarray(embedding, dtype=np.float32), vectors, lambda_mult=lambda_mult, k=k
+            np.asarray(embedding, dtype=np.float32), vectors.tolist(), lambda_mult=lambda_mult, k=k
         )
         return [hits[i][0] for i in chosen]
 
