@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from eval.gold import GoldQuestion
 from eval.metrics import latency_metrics, summarize
@@ -16,11 +16,14 @@ from eval.scoring import QuestionRecord, error_record, score_question
 from profile_qa.errors import ProfileQAError
 from profile_qa.settings import Settings
 
+if TYPE_CHECKING:
+    from qa.model import Answer
+
 
 class AnswererLike(Protocol):
     """What the runner needs from ``qa.Answerer``."""
 
-    def answer(self, question: str, history: Sequence[tuple[str, str]] = ()) -> Any: ...
+    def answer(self, question: str, history: Sequence[tuple[str, str]] = ()) -> Answer: ...
 
 
 @dataclass(frozen=True)

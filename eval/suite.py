@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eval.runner import EvalResult
 from profile_qa.settings import Settings
+
+if TYPE_CHECKING:
+    from qa.chain import Answerer
 
 _EVAL = Path(__file__).resolve().parent
 _REPO = _EVAL.parent
@@ -88,7 +91,7 @@ def run_suite(
     say = notify or (lambda _m: None)
     embedder = load_embedder(settings)
     results = []
-    answerers: dict[Path, Any] = {}  # sets over one folder (seed, held-out) share its answerer
+    answerers: dict[Path, Answerer] = {}  # sets over one folder (seed, held-out) share its answerer
     for item in sets:
         gold = load_gold(item.gold)
         say(f"{item.name}: {len(gold)} questions over {item.articles}")
