@@ -11,6 +11,7 @@ from corpus.inspection import inspection, load_path
 from corpus.loaders import load_article, load_articles
 from corpus.model import Article, Chunk, LoadReport, Section, SkippedFile
 from corpus.readers import LoadError
+from corpus.samples import seed_articles
 from corpus.tokens import count_tokens
 
 __all__ = [
@@ -30,5 +31,6 @@ __all__ = [
     "load_articles",
     "load_path",
     "normalize_for_match",
+    "seed_articles",
     "split_sentences",
 ]

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 import click
 
 from profile_qa import __version__
-from profile_qa.cli._common import SettingsFactory
+from profile_qa.cli._common import SettingsFactory, seed_default_articles
 from profile_qa.errors import ProfileQAError
 from profile_qa.settings import Settings, load_settings
 
@@ -81,7 +81,9 @@ def main(ctx: click.Context, config: Path | None) -> None:
     _show_package_notes()
 
     def make_settings(**overrides: Any) -> Settings:
-        return load_settings(config_file=config, **overrides)
+        settings = load_settings(config_file=config, **overrides)
+        seed_default_articles(settings)
+        return settings
 
     ctx.obj = make_settings
 
