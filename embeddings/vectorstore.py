@@ -13,9 +13,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from langchain_core.documents import Document
@@ -34,15 +34,35 @@ _FIELDS = {f.name: f.type for f in dataclasses.fields(Chunk) if f.name not in ("
 _CHUNK_META = tuple(_FIELDS)
 
 
-class ChunkVectorStore(VectorStore):
-    """LangChain vector store over a ``ChunkIndex``; scores are cosine similarities."""
+class EditableIndex(Protocol):
+    """What the adapter needs of an index: ``ChunkIndex`` and ``PgChunkIndex`` both have it."""
 
-    def __init__(self, embedding: Embeddings, index: ChunkIndex | None = None) -> None:
+    chunks: list[Chunk]
+    metadata: dict[str, dict[str, Any]]
+
+    def __len__(self) -> int: ...
+    def __contains__(self, chunk_id: object) -> bool: ...
+    def chunk(self, chunk_id: str) -> Chunk: ...
+    def vectors(self, chunk_ids: Iterable[str]) -> np.ndarray: ...
+    def search(
+        self, query_vector: np.ndarray, k: int, *, only: Collection[str] | None = None
+    ) -> list[tuple[Chunk, float]]: ...
+    def upsert(
+        self,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        metadata: Sequence[dict[str, Any] | None] | None = None,
+    ) -> None: ...
+    def delete(self, chunk_ids: Iterable[str]) -> None: ...
+
+
+class IndexVectorStore(VectorStore):
+    """A LangChain vector store over one of the product's indexes (documents are chunks);
+    scores are cosine similarities. ``ChunkVectorStore`` (faiss files) and ``PgVectorStore``
+    (PostgreSQL) differ only in how they open and keep their index."""
+
+    def __init__(self, embedding: Embeddings, index: EditableIndex) -> None:
         self._embedding = embedding
-        if index is None:
-            embedder = getattr(embedding, "embedder", None)
-            model_id = str(getattr(embedder, "model_id", type(embedding).__name__))
-            index = new_index(Path("(unsaved vector store)"), model_id)
         self.index = index
         self._lock = threading.RLock()  # async methods run the sync ones in worker threads
 
@@ -171,6 +191,19 @@ class ChunkVectorStore(VectorStore):
         return self.max_marginal_relevance_search_by_vector(
             vector, k, fetch_k, lambda_mult, filter=filter
         )
+
+
+class ChunkVectorStore(IndexVectorStore):
+    """The LangChain vector store over a faiss ``ChunkIndex``, saved in its directory format."""
+
+    index: ChunkIndex
+
+    def __init__(self, embedding: Embeddings, index: ChunkIndex | None = None) -> None:
+        if index is None:
+            embedder = getattr(embedding, "embedder", None)
+            model_id = str(getattr(embedder, "model_id", type(embedding).__name__))
+            index = new_index(Path("(unsaved vector store)"), model_id)
+        super().__init__(embedding, index)
 
     @classmethod
     def from_texts(
