@@ -9,9 +9,10 @@ langchain-tests standard suite exercises the product's PostgreSQL store.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from embeddings.index import FORMAT_VERSION
 from embeddings.index_edit import unit_rows
 from embeddings.pgschema import (
     CHUNKS,
+    META,
     connect,
     create_chunk_indexes,
     create_chunk_table,
@@ -29,7 +31,11 @@ from embeddings.pgschema import (
 )
 from embeddings.pgstore import _POOL_TIMEOUT, PgChunkIndex, open_pg_index
 from embeddings.pgwrite import copy_chunks, write_manifest
+from profile_qa.errors import IndexNotBuiltError
 from profile_qa.settings import Settings
+
+if TYPE_CHECKING:
+    import psycopg
 
 _NAME = re.compile(r"[a-z0-9_]{1,40}")
 
@@ -91,10 +97,6 @@ def upsert(
         raise ValueError(f"{len(vectors)} vectors for {len(chunks)} chunks")
     if not chunks:
         return
-    dimension = int(vectors.shape[1])
-    known = index.manifest["model"].get("dimension")
-    if known is not None and known != dimension:
-        raise ValueError(f"vectors have {dimension} dimensions, the index {known}")
     last = {c.id: pos for pos, c in enumerate(chunks)}
     keep = sorted(last.values())
     fresh = [chunks[pos] for pos in keep]
@@ -103,57 +105,75 @@ def upsert(
         for pos in keep
         if metadata is not None and (given := metadata[pos]) is not None
     }
-    result = [*(c for c in index.chunks if c.id not in last), *fresh]
-    manifest = _manifest(index.manifest, result, dimension)
-    with (
-        reporting(index.url),
-        index._pool.connection(timeout=_POOL_TIMEOUT) as conn,
-        conn.transaction(),
-    ):
+    dimension = int(vectors.shape[1])
+    with _writing(index) as (conn, manifest):
+        known = manifest["model"].get("dimension")
+        if known is not None and known != dimension:
+            raise ValueError(f"vectors have {dimension} dimensions, the index {known}")
         if known is None:  # the first vectors: now the table's dimension is known
             create_chunk_table(conn, dimension)
             create_chunk_indexes(conn)
         conn.execute(f"delete from {CHUNKS} where id = any(%s)", (list(last),))
         copy_chunks(conn, fresh, vectors[keep], documents)
-        write_manifest(conn, manifest)
-    for chunk_id in last:
-        index.metadata.pop(chunk_id, None)
-    index.metadata.update(documents)
-    index.manifest = manifest
-    index._set_chunks(result)
+        write_manifest(conn, _edited(manifest, set(last), fresh, dimension))
+    refresh(index)
 
 
 def delete(index: PgChunkIndex, chunk_ids: Iterable[str]) -> None:
     """Remove these chunks in one transaction; unknown ids are ignored."""
-    doomed = {i for i in chunk_ids if i in index}
+    doomed = set(chunk_ids)
     if not doomed:
         return
-    result = [c for c in index.chunks if c.id not in doomed]
-    manifest = _manifest(index.manifest, result, index.manifest["model"].get("dimension"))
+    with _writing(index) as (conn, manifest):
+        if manifest["model"].get("dimension") is None:
+            return  # nothing was ever written
+        conn.execute(f"delete from {CHUNKS} where id = any(%s)", (sorted(doomed),))
+        write_manifest(conn, _edited(manifest, doomed, (), manifest["model"]["dimension"]))
+    refresh(index)
+
+
+@contextlib.contextmanager
+def _writing(index: PgChunkIndex) -> Iterator[tuple[psycopg.Connection[Any], dict[str, Any]]]:
+    """A transaction holding the collection's meta row, with the manifest as committed: two
+    writers take turns and each edits what the other wrote, never a stale snapshot."""
     with (
         reporting(index.url),
         index._pool.connection(timeout=_POOL_TIMEOUT) as conn,
         conn.transaction(),
     ):
-        conn.execute(f"delete from {CHUNKS} where id = any(%s)", (sorted(doomed),))
-        write_manifest(conn, manifest)
-    for chunk_id in doomed:
-        index.metadata.pop(chunk_id, None)
-    index.manifest = manifest
-    index._set_chunks(result)
+        row = conn.execute(f"select manifest from {META} where id = 1 for update").fetchone()
+        if row is None or row[0] is None:
+            raise IndexNotBuiltError(f"the collection at {index.path} has no manifest")
+        yield conn, row[0]
 
 
-def _manifest(
-    old: dict[str, Any], chunks: Sequence[Chunk], dimension: int | None
+def refresh(index: PgChunkIndex) -> None:
+    """Bring the snapshot up to what the database holds (after any writer's commit)."""
+    if index.current_version() == index.version:
+        return
+    fresh = index.reload(None)
+    index.manifest, index.metadata, index.version = fresh.manifest, fresh.metadata, fresh.version
+    index._set_chunks(fresh.chunks)
+
+
+def _edited(
+    manifest: dict[str, Any], remove: set[str], add: Sequence[Chunk], dimension: int | None
 ) -> dict[str, Any]:
-    """``old`` listing ``chunks`` as they now are (the order a snapshot reads them back in)."""
+    """``manifest`` without the chunks in ``remove`` and with ``add`` appended to theirs."""
     articles: dict[str, Any] = {}
-    for c in chunks:
+    for aid in manifest.get("article_order") or sorted(manifest["articles"]):
+        kept = [i for i in manifest["articles"][aid]["chunk_ids"] if i not in remove]
+        if kept:
+            articles[aid] = {"chunk_ids": kept}
+    for c in add:
         articles.setdefault(c.article_id, {"chunk_ids": []})["chunk_ids"].append(c.id)
     return {
-        **old,
-        "model": {**old["model"], "dimension": dimension},
+        **manifest,
+        "model": {**manifest["model"], "dimension": dimension},
         "articles": articles,
         "article_order": list(articles),
-        "counts": {"articles": len(articles), "chunks": len(chunks)},
+        "counts": {
+            "articles": len(articles),
+            "chunks": sum(len(e["chunk_ids"]) for e in articles.values()),
+        },
     }

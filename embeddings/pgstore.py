@@ -165,8 +165,9 @@ class PgChunkIndex(ChunkTable):
             row = conn.execute(f"select index_version from {META} where id = 1").fetchone()
         return int(row[0]) if row else 0
 
-    def reload(self, embedder: Embedder) -> PgChunkIndex:
-        """A fresh snapshot of the database's index over the same connection pool."""
+    def reload(self, embedder: Embedder | None) -> PgChunkIndex:
+        """A fresh snapshot of the database's index over the same connection pool
+        (``embedder`` None: not checked against a model, as for a LangChain collection)."""
         return _load(self.settings, embedder, self._connections)
 
     def close(self) -> None:

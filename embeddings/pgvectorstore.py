@@ -34,6 +34,11 @@ class PgVectorStore(IndexVectorStore):
         self.collection = collection
         super().__init__(embedding, open_collection(database_url, collection))
 
+    def _refresh(self) -> None:
+        from embeddings.pgedit import refresh
+
+        refresh(self.index)  # one cheap version poll; a reload only after another's write
+
     def close(self) -> None:
         """Close the store's connections."""
         self.index.close()

@@ -101,16 +101,21 @@ class IndexVectorStore(VectorStore):
     def delete(self, ids: list[str] | None = None, **kwargs: Any) -> bool:
         """Delete these ids (unknown ids are ignored), or everything when ``ids`` is None."""
         with self._lock:
+            self._refresh()
             self.index.delete([c.id for c in self.index.chunks] if ids is None else ids)
         return True
 
     def get_by_ids(self, ids: Sequence[str], /) -> list[Document]:
         """The stored documents with these ids, in the order asked; unknown ids are skipped."""
         with self._lock:
+            self._refresh()
             return [self._document(self.index.chunk(i)) for i in dict.fromkeys(ids) if i in self]
 
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and doc_id in self.index
+
+    def _refresh(self) -> None:
+        """Catch up with other writers before a read (a shared store's hook; files: none)."""
 
     def _document(self, chunk: Chunk) -> Document:
         # A fresh dict each time: callers may mutate what they get back.
@@ -144,6 +149,7 @@ class IndexVectorStore(VectorStore):
     ) -> list[tuple[Document, float]]:
         """(document, cosine similarity) pairs closest to a query vector, best first."""
         with self._lock:
+            self._refresh()
             if k <= 0 or not len(self.index):
                 return []
             only = None
