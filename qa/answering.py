@@ -132,10 +132,10 @@ class ScoredGenerator:
         for sub, subject in subs:
             part = self.score(sub, passages, scored.units)  # same candidates, same indexes
             best = max(best, part.confidence)
-            # A question that names several profiles and is answered speaks of each of them:
-            # its part about one profile needs no confidence of its own.
-            named = bool(subject) and scored.confidence >= self.threshold
-            if part.confidence < self.threshold and not named:
+            # A question with several parts that is answered answers each of them: a part
+            # (about one of the profiles it names, or one of its clauses) needs no confidence
+            # of its own.
+            if part.confidence < self.threshold and scored.confidence < self.threshold:
                 continue
             order = [int(i) for i in np.argsort(-part.probabilities, kind="stable")]
             own = [
