@@ -7,9 +7,11 @@ Public API: :func:`load_articles` / :func:`load_article` (files -> cleaned
 
 from corpus.chunking import CHUNKER_VERSION, chunk_article, chunk_articles, split_sentences
 from corpus.cleaning import clean_text, normalize_for_match
+from corpus.inspection import inspection, load_path
 from corpus.loaders import load_article, load_articles
 from corpus.model import Article, Chunk, LoadReport, Section, SkippedFile
 from corpus.readers import LoadError
+from corpus.samples import seed_articles
 from corpus.tokens import count_tokens
 
 __all__ = [
@@ -24,8 +26,11 @@ __all__ = [
     "chunk_articles",
     "clean_text",
     "count_tokens",
+    "inspection",
     "load_article",
     "load_articles",
+    "load_path",
     "normalize_for_match",
+    "seed_articles",
     "split_sentences",
 ]

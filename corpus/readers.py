@@ -158,7 +158,8 @@ def _lxml_errors() -> type[Exception]:
     """lxml's parser error class, imported lazily."""
     from lxml.etree import LxmlError
 
-    return LxmlError
+    error: type[Exception] = LxmlError
+    return error
 
 
 def _html_fallback(html: str) -> tuple[str, str]:

@@ -1,7 +1,7 @@
 """Embedding models, the chunk index and its LangChain vector store.
 
 Names are imported on first use (PEP 562), so ``profile-qa --help`` does not pay for numpy,
-faiss or langchain when it imports ``embeddings.cli``.
+faiss or langchain when it imports ``embeddings``.
 """
 
 from __future__ import annotations

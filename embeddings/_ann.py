@@ -69,36 +69,36 @@ def build_faiss_index(
     if index_type == "auto":
         index_type = "flat" if n <= AUTO_FLAT_MAX_VECTORS else AUTO_APPROXIMATE
     if index_type == "flat":
-        index = faiss.IndexFlatIP(dim)
-        index.add(vectors)
-        return BuiltIndex(index, "flat")
+        flat = faiss.IndexFlatIP(dim)
+        flat.add(vectors)
+        return BuiltIndex(flat, "flat")
     if index_type == "hnsw":
-        index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = ef_construction
-        index.hnsw.efSearch = ef_search
-        index.add(vectors)
+        hnsw = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = ef_construction
+        hnsw.hnsw.efSearch = ef_search
+        hnsw.add(vectors)
         params = {"m": hnsw_m, "ef_construction": ef_construction, "ef_search": ef_search}
-        return BuiltIndex(index, "hnsw", params)
+        return BuiltIndex(hnsw, "hnsw", params)
     if index_type == "ivf":
         if n < ivf_min_vectors:
-            flat = build_faiss_index(vectors, "flat")
+            exact = build_faiss_index(vectors, "flat")
             note = (
                 f"ivf needs at least {ivf_min_vectors} chunks to train; "
                 f"{n} chunks use exact (flat) search instead"
             )
-            return BuiltIndex(flat.index, "flat", notes=(note,))
+            return BuiltIndex(exact.index, "flat", notes=(note,))
         nlist = nlist or ivf_lists(n)
         nprobe = nprobe or ivf_probes(nlist)
         quantizer = faiss.IndexFlatIP(dim)
-        index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        ivf = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
         sample = vectors
         if n > _IVF_TRAIN_PER_LIST * nlist:
             rows = np.random.default_rng(0).choice(n, _IVF_TRAIN_PER_LIST * nlist, replace=False)
             sample = vectors[np.sort(rows)]
-        index.train(sample)
-        index.add(vectors)
+        ivf.train(sample)
+        ivf.add(vectors)
         # The direct map lets an update reuse stored vectors (reconstruct) without re-embedding.
-        index.make_direct_map()
-        index.nprobe = nprobe
-        return BuiltIndex(index, "ivf", {"nlist": nlist, "nprobe": nprobe})
+        ivf.make_direct_map()
+        ivf.nprobe = nprobe
+        return BuiltIndex(ivf, "ivf", {"nlist": nlist, "nprobe": nprobe})
     raise ValueError(f"unknown index type {index_type!r}")

@@ -26,8 +26,12 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from profile_qa.errors import ModelLoadError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +135,7 @@ def cache_path(cache_dir: Path, files: EmbeddedFiles) -> Path:
     return cache_dir / f"multilingual-e5-small-{cache_key(files)}"
 
 
-def bert_state_dict(arrays: dict, layers: int) -> dict:
+def bert_state_dict(arrays: dict[str, np.ndarray], layers: int) -> dict[str, Any]:
     """Map e5.c tensor names onto BertModel parameter names (torch tensors sharing memory)."""
     import torch
 
@@ -174,7 +178,7 @@ def _write_hf_model(files: EmbeddedFiles, out: Path) -> int:
         raise ModelLoadError(f"conversion mismatch: missing {missing}, unexpected {unexpected}")
     model.save_pretrained(out)
     # Not XLMRobertaTokenizer: with transformers 5 it rebuilds the tokenizer and changes ids.
-    tokenizer = PreTrainedTokenizerFast(
+    tokenizer = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]  # untyped in transformers 5
         tokenizer_file=str(files.tokenizer),
         bos_token="<s>",
         eos_token="</s>",

@@ -44,7 +44,9 @@ INPUTS = ("input_ids", "attention_mask")
 OUTPUT = "sentence_embedding"
 
 
-def q4_matrix(data: bytes | memoryview, entry: Any, rows: int, cols: int) -> tuple[np.ndarray, ...]:
+def q4_matrix(
+    data: bytes | memoryview, entry: Any, rows: int, cols: int
+) -> tuple[np.ndarray, np.ndarray]:
     """A Q4_0 [rows, cols] matrix as (codes [rows, cols/32, 16] uint8 packed low-first,
     scales [rows, cols/32] float32): the layout MatMulNBits and the embedding Gather read."""
     if entry.dtype != DTYPE_Q4_0:
@@ -75,7 +77,12 @@ class _Graph:
         self.initializers.append(self.numpy_helper.from_array(np.ascontiguousarray(value), name))
         return name
 
-    def op(self, op_type: str, inputs: list[str], n_out: int = 1, **attrs: Any) -> Any:
+    def op(self, op_type: str, inputs: list[str], **attrs: Any) -> str:
+        """Add one node; the name of its output."""
+        return self.ops(op_type, inputs, 1, **attrs)[0]
+
+    def ops(self, op_type: str, inputs: list[str], n_out: int, **attrs: Any) -> list[str]:
+        """Add one node with ``n_out`` outputs; their names."""
         domain = attrs.pop("domain", "")
         self._n += 1
         outputs = [f"{op_type.lower()}_{self._n}_{i}" for i in range(n_out)]
@@ -84,7 +91,7 @@ class _Graph:
                 op_type, inputs, outputs, name=f"{op_type}_{self._n}", domain=domain, **attrs
             )
         )
-        return outputs[0] if n_out == 1 else outputs
+        return outputs
 
 
 def build_graph(
@@ -144,7 +151,7 @@ def build_graph(
 
         # One matmul for Q, K and V together; the attention operator adds their biases.
         qkv = mm(x, np.concatenate(qkv_codes), np.concatenate(qkv_scales), h, "qkv", layer)
-        q, k, v = g.op("Split", [qkv, g.const(f"{p}split", np.array([h] * 3))], n_out=3, axis=-1)
+        q, k, v = g.ops("Split", [qkv, g.const(f"{p}split", np.array([h] * 3))], 3, axis=-1)
         attn = g.op(
             "MultiHeadAttention",
             [q, k, v, g.const(f"{p}qkv.b", np.concatenate(qkv_bias)), mask32],
@@ -252,7 +259,8 @@ def dequantize(codes: np.ndarray, scales: np.ndarray) -> np.ndarray:
     """float32 [rows, cols] weights from (codes, scales) as ``q4_matrix`` returns them."""
     rows = codes.shape[0]
     pairs = np.stack([codes & 0x0F, codes >> 4], axis=-1).reshape(rows, -1, QK)
-    return ((pairs.astype(np.float32) - 8) * scales[..., None]).reshape(rows, -1)
+    weights: np.ndarray = ((pairs.astype(np.float32) - 8) * scales[..., None]).reshape(rows, -1)
+    return weights
 
 
 def _matmul(

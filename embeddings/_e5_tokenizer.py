@@ -20,6 +20,7 @@ import base64
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from profile_qa.errors import ModelLoadError
 
@@ -28,7 +29,9 @@ BOS, PAD, EOS, UNK = 0, 1, 2, 3
 
 def spm_model_bytes(tokenizer_json: Path) -> bytes:
     """A serialised SentencePiece ModelProto with tokenizer.json's pieces, scores and map."""
-    from sentencepiece import sentencepiece_model_pb2 as pb
+    from sentencepiece import sentencepiece_model_pb2
+
+    pb: Any = sentencepiece_model_pb2  # generated protobuf classes, untyped
 
     spec = json.loads(tokenizer_json.read_text(encoding="utf-8"))
     model, normalizer = spec["model"], spec["normalizer"]
@@ -58,7 +61,7 @@ def spm_model_bytes(tokenizer_json: Path) -> bytes:
     norm.add_dummy_prefix = True
     norm.remove_extra_whitespaces = True
     norm.escape_whitespaces = True
-    return proto.SerializeToString()
+    return bytes(proto.SerializeToString())
 
 
 class SentencePieceTokenizer:

@@ -207,7 +207,8 @@ class OnnxEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """Shape (dimension,), float32, unit length; the query prompt is prepended."""
-        return self._run([self.tokenizer.encode(self.query_prompt + text)])[0]
+        vector: np.ndarray = self._run([self.tokenizer.encode(self.query_prompt + text)])[0]
+        return vector
 
     def __repr__(self) -> str:
         return f"OnnxEmbedder({self.model_id!r}, dimension={self.dimension})"

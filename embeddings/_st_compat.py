@@ -7,24 +7,24 @@ from typing import Any
 
 def st_modules() -> tuple[Any, Any, Any, Any]:
     """(SentenceTransformer, Transformer, Pooling, Normalize) from whichever layout is installed."""
+    import importlib
+
     from sentence_transformers import SentenceTransformer
 
     try:  # 6.x layout; the old ``models`` path still works there but warns
-        from sentence_transformers.sentence_transformer.modules import (
-            Normalize,
-            Pooling,
-            Transformer,
-        )
+        modules = importlib.import_module("sentence_transformers.sentence_transformer.modules")
     except ImportError:  # 5.x
-        from sentence_transformers.models import Normalize, Pooling, Transformer
-    return SentenceTransformer, Transformer, Pooling, Normalize
+        modules = importlib.import_module("sentence_transformers.models")
+    return SentenceTransformer, modules.Transformer, modules.Pooling, modules.Normalize
 
 
 def quiet_loading() -> Any:
     """Context manager hiding transformers' per-load progress bars (the CLI draws its own)."""
     import contextlib
 
-    from transformers.utils import logging as hf_logging
+    from transformers.utils import logging
+
+    hf_logging: Any = logging  # untyped functions
 
     @contextlib.contextmanager
     def _quiet() -> Any:

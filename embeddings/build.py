@@ -8,6 +8,7 @@ Unchanged articles keep their stored vectors: only new and changed ones are embe
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -26,6 +27,7 @@ import numpy as np
 
 from corpus.model import Article, Chunk, SkippedFile
 from embeddings._atomic import (
+    MANIFEST_FILE,
     IndexBusyError,
     build_lock,
     fsync_dir,
@@ -36,7 +38,6 @@ from embeddings._atomic import (
 from embeddings.base import Embedder
 from embeddings.index import (
     CHUNKS_FILE,
-    MANIFEST_FILE,
     VECTORS_FILE,
     ChunkIndex,
     expected_identity,
@@ -159,7 +160,9 @@ def update_index(
         changed = [a.id for a in articles if a.id in old and a.id not in unchanged]
         added = [a.id for a in articles if a.id not in old]
         removed = sorted(set(old) - ids)
-        outcome = dict(
+        # What every report of this run says, whether or not it writes anything.
+        report = functools.partial(
+            IndexBuildReport,
             index_dir=index_dir,
             added=tuple(added),
             changed=tuple(changed),
@@ -172,7 +175,7 @@ def update_index(
             and not (added or changed or removed)
             and previous.manifest["index"].get("requested_type") == settings.index_type
         ):
-            return IndexBuildReport(
+            return report(
                 index_type=previous.index_type,
                 chunks=len(previous),
                 embedded_chunks=0,
@@ -180,7 +183,6 @@ def update_index(
                 embed_seconds=0.0,
                 written=False,
                 notes=(*notes, "the index is already up to date"),
-                **outcome,
             )
 
         tmp = index_dir.parent / f".{index_dir.name}.tmp-{os.getpid()}"
@@ -200,7 +202,7 @@ def update_index(
             swap_in_dir(tmp, index_dir)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    return IndexBuildReport(
+    return report(
         index_type=built_type,
         chunks=len(chunks),
         embedded_chunks=len(chunks) - len(reused),
@@ -208,7 +210,6 @@ def update_index(
         embed_seconds=embed_seconds,
         written=True,
         notes=tuple(notes),
-        **outcome,
     )
 
 

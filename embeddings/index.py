@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +16,8 @@ import numpy as np
 from corpus.model import Chunk
 from embeddings._atomic import MANIFEST_FILE, readable_index_dir
 from embeddings.base import Embedder
-from embeddings.store import read_chunks
+from embeddings.store import read_chunks, read_metadata
+from embeddings.table import ChunkTable, as_query
 from profile_qa.errors import IndexCorruptError, IndexMismatchError, IndexNotBuiltError
 from profile_qa.settings import Settings
 
@@ -64,47 +65,57 @@ def file_digest(path: Path) -> dict[str, Any]:
     return {"bytes": path.stat().st_size, "sha256": sha.hexdigest()}
 
 
-class ChunkTable:
-    """The chunks of a loaded index in a stable order, with its manifest and row look-ups:
-    what the embedded index and the PostgreSQL one (``embeddings.pgstore``) share."""
-
-    def __init__(self, manifest: dict[str, Any], chunks: list[Chunk]) -> None:
-        self.manifest = manifest
-        self.chunks = chunks
-        self._row_by_id = {c.id: row for row, c in enumerate(chunks)}
-        self._rows_by_article: dict[str, list[int]] = {}
-        for row, c in enumerate(chunks):
-            self._rows_by_article.setdefault(c.article_id, []).append(row)
-
-    def __len__(self) -> int:
-        return len(self.chunks)
-
-    @property
-    def dimension(self) -> int:
-        """Length of the stored vectors, as recorded in the manifest."""
-        return int(self.manifest["model"]["dimension"])
-
-    def chunk(self, chunk_id: str) -> Chunk:
-        """The chunk with this id (KeyError if absent)."""
-        return self.chunks[self._row_by_id[chunk_id]]
-
-    def article_chunks(self, article_id: str) -> list[Chunk]:
-        """The chunks of one article, in their order in the article."""
-        return [self.chunks[row] for row in self._rows_by_article.get(article_id, ())]
-
-
 class ChunkIndex(ChunkTable):
-    """A loaded index: chunks in a stable order, their vectors in faiss, and the manifest."""
+    """A loaded index: chunks in a stable order, their vectors in faiss, and the manifest.
+
+    Row ``i`` of ``chunks`` is faiss id ``i``. ``upsert``/``delete``/``save`` edit it in
+    memory and write it back in the same directory format (``embeddings.index_edit``): the
+    LangChain ``ChunkVectorStore`` is built on them. ``metadata`` holds what a caller attached
+    to a chunk beyond its fields (LangChain document metadata); a built index has none.
+    """
 
     def __init__(
-        self, path: Path, manifest: dict[str, Any], chunks: list[Chunk], faiss_index: faiss.Index
+        self,
+        path: Path,
+        manifest: dict[str, Any],
+        chunks: list[Chunk],
+        faiss_index: faiss.Index | None,
+        metadata: dict[str, dict[str, Any]] | None = None,
     ) -> None:
-        super().__init__(manifest, chunks)
         self.path = path
-        self._index = faiss_index
+        # faiss's own stubs miss most of the API; None only while an edit has added no vector.
+        self._index: Any = faiss_index
+        self.metadata = metadata or {}
+        super().__init__(manifest, chunks)
+
+    def _set_chunks(self, chunks: list[Chunk]) -> None:
+        super()._set_chunks(chunks)
         self._rows_by_subject: dict[str, list[int]] = {}
         for row, c in enumerate(chunks):
             self._rows_by_subject.setdefault(c.subject, []).append(row)
+
+    def upsert(
+        self,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        metadata: Sequence[dict[str, Any] | None] | None = None,
+    ) -> None:
+        """Add chunks with their vectors; a stored id is replaced, the last one given wins."""
+        from embeddings.index_edit import upsert
+
+        upsert(self, chunks, vectors, metadata)
+
+    def delete(self, chunk_ids: Iterable[str]) -> None:
+        """Remove these chunks (unknown ids are ignored)."""
+        from embeddings.index_edit import delete
+
+        delete(self, chunk_ids)
+
+    def save(self, folder: Path) -> None:
+        """Write the index to ``folder`` (replaced atomically), readable by ``load_index_dir``."""
+        from embeddings.index_edit import save
+
+        save(self, folder)
 
     @property
     def index_type(self) -> str:
@@ -113,7 +124,8 @@ class ChunkIndex(ChunkTable):
 
     def vector(self, chunk_id: str) -> np.ndarray:
         """The stored (unit-length) vector of one chunk."""
-        return self._index.reconstruct(self._row_by_id[chunk_id])
+        vector: np.ndarray = self._index.reconstruct(self._row_by_id[chunk_id])
+        return vector
 
     def vectors(self, chunk_ids: Iterable[str]) -> np.ndarray:
         """Stored vectors of these chunks, shape (n, dimension): reused by updates."""
@@ -123,7 +135,8 @@ class ChunkIndex(ChunkTable):
         ids = np.fromiter(rows, dtype=np.int64)
         if ids.size == 0:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return self._index.reconstruct_batch(ids)
+        vectors: np.ndarray = self._index.reconstruct_batch(ids)
+        return vectors
 
     def search(
         self,
@@ -131,13 +144,17 @@ class ChunkIndex(ChunkTable):
         k: int,
         article_id: str | None = None,
         subject: str | None = None,
+        only: Collection[str] | None = None,
     ) -> list[tuple[Chunk, float]]:
         """The ``k`` chunks closest to the query (inner product), best first, optionally
-        only those of one article and/or one subject."""
-        query = _as_query(query_vector, self.dimension)
+        only those of one article and/or one subject and/or with ids in ``only``."""
         if k <= 0 or not self.chunks:
             return []
+        query = as_query(query_vector, self.dimension)
         allowed = self._allowed_rows(article_id, subject)
+        if only is not None:
+            picked = {self._row_by_id[i] for i in only if i in self._row_by_id}
+            allowed = picked if allowed is None else allowed & picked
         if allowed is None:
             hits = self._faiss_search(query, min(k, len(self.chunks)))
         elif len(allowed) <= _EXACT_FILTER_LIMIT:
@@ -172,14 +189,6 @@ class ChunkIndex(ChunkTable):
             if len(hits) >= k or fetch == len(self.chunks):
                 return hits[:k]
             fetch *= 4
-
-
-def _as_query(query_vector: np.ndarray, dimension: int) -> np.ndarray:
-    query = np.asarray(query_vector, dtype=np.float32).reshape(1, -1)
-    if query.shape[1] != dimension:
-        raise ValueError(f"query vector has {query.shape[1]} dimensions, the index {dimension}")
-    norm = float(np.linalg.norm(query))
-    return np.ascontiguousarray(query / norm if norm > 0 else query)
 
 
 def read_manifest(index_dir: Path) -> dict[str, Any]:
@@ -242,7 +251,9 @@ def load_index_dir(index_dir: Path, manifest: dict[str, Any]) -> ChunkIndex:
     """Read the vectors and chunks of an index directory whose manifest is already checked."""
     import faiss
 
-    for name in (VECTORS_FILE, CHUNKS_FILE):
+    # An edited index saved before its first vector (no dimension yet) has no vectors file.
+    empty = manifest["model"].get("dimension") is None
+    for name in (CHUNKS_FILE,) if empty else (VECTORS_FILE, CHUNKS_FILE):
         path = index_dir / name
         recorded = manifest["files"].get(name, {})
         if not path.is_file():
@@ -251,12 +262,17 @@ def load_index_dir(index_dir: Path, manifest: dict[str, Any]) -> ChunkIndex:
             raise IndexCorruptError(
                 f"{path} does not match the manifest (truncated or modified); {REBUILD_HINT}"
             )
+    chunks = read_chunks(index_dir / CHUNKS_FILE)
+    metadata = read_metadata(index_dir / CHUNKS_FILE)
+    if empty:
+        if chunks:
+            raise IndexCorruptError(f"{index_dir} holds chunks but no vectors; {REBUILD_HINT}")
+        return ChunkIndex(index_dir, manifest, chunks, None, metadata)
     vectors_path = index_dir / VECTORS_FILE
     try:
         faiss_index = faiss.read_index(str(vectors_path))
     except RuntimeError as exc:
         raise IndexCorruptError(f"cannot read {vectors_path} ({exc}); {REBUILD_HINT}") from exc
-    chunks = read_chunks(index_dir / CHUNKS_FILE)
     if faiss_index.ntotal != len(chunks) or faiss_index.d != manifest["model"]["dimension"]:
         raise IndexCorruptError(
             f"{vectors_path} holds {faiss_index.ntotal} vectors of dimension {faiss_index.d} "
@@ -264,7 +280,7 @@ def load_index_dir(index_dir: Path, manifest: dict[str, Any]) -> ChunkIndex:
         )
     _check_chunk_ids(manifest, chunks, index_dir)
     apply_search_params(faiss_index, manifest["index"].get("params", {}))
-    return ChunkIndex(index_dir, manifest, chunks, faiss_index)
+    return ChunkIndex(index_dir, manifest, chunks, faiss_index, metadata)
 
 
 def _check_chunk_ids(manifest: dict[str, Any], chunks: list[Chunk], index_dir: Path) -> None:

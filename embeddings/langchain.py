@@ -19,11 +19,13 @@ class LangChainEmbeddings(Embeddings):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """One unit-length vector (list of floats) per text."""
-        return self.embedder.embed_passages(list(texts)).astype(float).tolist()
+        vectors: list[list[float]] = self.embedder.embed_passages(list(texts)).tolist()
+        return vectors
 
     def embed_query(self, text: str) -> list[float]:
         """The unit-length query vector as a list of floats."""
-        return self.embedder.embed_query(text).astype(float).tolist()
+        vector: list[float] = self.embedder.embed_query(text).tolist()
+        return vector
 
     def __repr__(self) -> str:
         return f"LangChainEmbeddings({self.embedder.model_id!r})"

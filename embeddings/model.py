@@ -12,15 +12,18 @@ import logging
 import re
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from embeddings.base import Embedder
 from profile_qa.errors import ModelLoadError
 from profile_qa.settings import EMBEDDED_MODEL, Settings
+
+if TYPE_CHECKING:
+    from embeddings._e5_convert import EmbeddedFiles
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +87,8 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """Shape (dimension,), float32, unit length; the query prompt is prepended."""
-        return self._encode([text], "query", self.query_prompt, 1, False)[0]
+        vector: np.ndarray = self._encode([text], "query", self.query_prompt, 1, False)[0]
+        return vector
 
     def __repr__(self) -> str:
         return f"SentenceTransformerEmbedder({self.model_id!r}, dimension={self.dimension})"
@@ -168,7 +172,7 @@ def _open_st(folder: Path, settings: Settings) -> Any:
         )
 
 
-def _open_onnx(settings: Settings, files: Any, fingerprint: str) -> Embedder:
+def _open_onnx(settings: Settings, files: EmbeddedFiles, fingerprint: str) -> Embedder:
     from embeddings._onnx import (
         OnnxEmbedder,
         build_onnx_model,
@@ -206,7 +210,7 @@ def _open_onnx(settings: Settings, files: Any, fingerprint: str) -> Embedder:
         raise ModelLoadError(f"cannot load the embedded model from {path}: {exc}") from exc
 
 
-def _retrying(files: Any, target: Path, open_model: Any) -> Any:
+def _retrying(files: EmbeddedFiles, target: Path, open_model: Callable[[], Any]) -> Any:
     """Open the cached model (converting it first if absent); a damaged cache is rebuilt once."""
     from embeddings import _e5_convert as e5
 

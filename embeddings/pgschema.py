@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 META = "pqa_meta"
 CHUNKS = "pqa_chunks"
+# The key of pqa_chunks.metadata holding a LangChain document's own metadata (a collection of
+# ``PgVectorStore``); the other keys are the chunk's fields.
+DOCUMENT_KEY = "document"
 # pg_advisory_lock key of `profile-qa index` ("pqa" in ASCII): one indexer per database.
 BUILD_LOCK_KEY = 0x707161
 CONNECT_TIMEOUT = 5  # seconds: an unreachable database is reported, not waited for

@@ -10,15 +10,24 @@ streaming standby, a version row does).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from corpus.model import Chunk
 from embeddings.base import Embedder
-from embeddings.index import ChunkTable, _as_query, check_manifest
-from embeddings.pgschema import CHUNKS, META, check_readable, describe, read_meta, reporting
+from embeddings.index import check_manifest
+from embeddings.pgschema import (
+    CHUNKS,
+    DOCUMENT_KEY,
+    META,
+    check_readable,
+    describe,
+    read_meta,
+    reporting,
+)
+from embeddings.table import ChunkTable, as_query
 from profile_qa.errors import IndexCorruptError, IndexNotBuiltError
 from profile_qa.settings import Settings
 
@@ -42,8 +51,11 @@ class PgChunkIndex(ChunkTable):
         manifest: dict[str, Any],
         chunks: list[Chunk],
         version: int,
+        metadata: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         super().__init__(manifest, chunks)
+        # What a LangChain document carried beyond the chunk fields (``embeddings.pgedit``).
+        self.metadata = metadata or {}
         self.settings = settings
         self.url = settings.database_url
         self.path = describe(self.url)  # where it lives, for messages (like ChunkIndex.path)
@@ -58,7 +70,8 @@ class PgChunkIndex(ChunkTable):
 
     def vector(self, chunk_id: str) -> np.ndarray:
         """The stored (unit-length) vector of one chunk."""
-        return self.vectors([chunk_id])[0]
+        vector: np.ndarray = self.vectors([chunk_id])[0]
+        return vector
 
     def vectors(self, chunk_ids: Iterable[str]) -> np.ndarray:
         """Stored vectors of these chunks, shape (n, dimension), in the order asked."""
@@ -85,13 +98,17 @@ class PgChunkIndex(ChunkTable):
         k: int,
         article_id: str | None = None,
         subject: str | None = None,
+        only: Collection[str] | None = None,
     ) -> list[tuple[Chunk, float]]:
         """The ``k`` chunks closest to the query (cosine), best first, optionally only those
-        of one article and/or one subject."""
-        query = _as_query(query_vector, self.dimension)[0]
+        of one article and/or one subject and/or with ids in ``only``."""
         if k <= 0 or not self.chunks:
             return []
+        query = as_query(query_vector, self.dimension)[0]
         where, params = [], {"v": query, "k": int(k)}
+        if only is not None:
+            where.append("id = any(%(only)s)")
+            params["only"] = list(only)
         if article_id is not None:
             where.append("article_id = %(article)s")
             params["article"] = article_id
@@ -125,14 +142,32 @@ class PgChunkIndex(ChunkTable):
                 hits.append((self.chunks[row], float(score)))
         return hits
 
+    def upsert(
+        self,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        metadata: Sequence[dict[str, Any] | None] | None = None,
+    ) -> None:
+        """Write chunks with their vectors; a stored id is replaced, the last one given wins."""
+        from embeddings.pgedit import upsert
+
+        upsert(self, chunks, vectors, metadata)
+
+    def delete(self, chunk_ids: Iterable[str]) -> None:
+        """Remove these chunks from the database (unknown ids are ignored)."""
+        from embeddings.pgedit import delete
+
+        delete(self, chunk_ids)
+
     def current_version(self) -> int:
         """The index version in the database now (StoreUnavailableError if unreachable)."""
         with reporting(self.url), self._pool.connection(timeout=_POOL_TIMEOUT) as conn:
             row = conn.execute(f"select index_version from {META} where id = 1").fetchone()
         return int(row[0]) if row else 0
 
-    def reload(self, embedder: Embedder) -> PgChunkIndex:
-        """A fresh snapshot of the database's index over the same connection pool."""
+    def reload(self, embedder: Embedder | None) -> PgChunkIndex:
+        """A fresh snapshot of the database's index over the same connection pool
+        (``embedder`` None: not checked against a model, as for a LangChain collection)."""
         return _load(self.settings, embedder, self._connections)
 
     def close(self) -> None:
@@ -152,8 +187,9 @@ class _Connections:
         weakref.finalize(self, pool.close)
 
 
-def open_pg_index(settings: Settings, embedder: Embedder) -> PgChunkIndex:
-    """Open the index in ``settings.database_url``, checked against the settings and model.
+def open_pg_index(settings: Settings, embedder: Embedder | None) -> PgChunkIndex:
+    """Open the index in ``settings.database_url``, checked against the settings and model
+    (``embedder`` None: a LangChain collection, ``embeddings.pgedit``, is not checked).
 
     StoreUnavailableError if the database cannot be reached, IndexNotBuiltError if it holds
     no index yet, StoreSchemaError / IndexMismatchError if it holds one this server cannot use.
@@ -183,7 +219,9 @@ def open_pg_index(settings: Settings, embedder: Embedder) -> PgChunkIndex:
         raise
 
 
-def _load(settings: Settings, embedder: Embedder, connections: _Connections) -> PgChunkIndex:
+def _load(settings: Settings, embedder: Embedder | None, connections: _Connections) -> PgChunkIndex:
+    """A snapshot of the index; checked against the settings and model unless ``embedder`` is
+    None (a LangChain collection, whose model has no fingerprint)."""
     url = settings.database_url
     pool = connections.pool
     # One snapshot for the manifest and the chunks: an indexer committing meanwhile is seen
@@ -191,21 +229,31 @@ def _load(settings: Settings, embedder: Embedder, connections: _Connections) -> 
     with reporting(url), pool.connection(timeout=_POOL_TIMEOUT) as conn, conn.transaction():
         conn.execute("set transaction isolation level repeatable read, read only")
         meta = read_meta(conn)
-        if meta is None or meta[2] is None:
+        schema_version, version, manifest = meta or (0, 0, None)
+        if manifest is None:
             raise IndexNotBuiltError(
                 f"no index in the database {describe(url)}: run `profile-qa index` to build it"
             )
-        schema_version, version, manifest = meta
         check_readable(schema_version, url)
-        check_manifest(manifest, settings, embedder, describe(url))  # type: ignore[arg-type]
-        rows = conn.execute(f"select id, text, metadata from {CHUNKS}").fetchall()
-    chunks = _ordered(rows, manifest)
-    return PgChunkIndex(settings, connections, manifest, chunks, version)
+        if embedder is not None:
+            check_manifest(manifest, settings, embedder, describe(url))  # type: ignore[arg-type]
+        has_table = conn.execute("select to_regclass(%s) is not null", (CHUNKS,)).fetchone()
+        rows = (
+            conn.execute(f"select id, text, metadata from {CHUNKS}").fetchall()
+            if has_table and has_table[0]
+            else []
+        )
+    chunks, metadata = _ordered(rows, manifest)
+    return PgChunkIndex(settings, connections, manifest, chunks, version, metadata)
 
 
-def _ordered(rows: list[tuple[Any, ...]], manifest: dict[str, Any]) -> list[Chunk]:
-    """Chunks in the embedded store's order: articles as listed, each article's in sequence."""
+def _ordered(
+    rows: list[tuple[Any, ...]], manifest: dict[str, Any]
+) -> tuple[list[Chunk], dict[str, dict[str, Any]]]:
+    """Chunks in the embedded store's order: articles as listed, each article's in sequence;
+    and the document metadata stored beside some of them (``pgwrite.copy_chunks``)."""
     order = {cid: i for i, cid in enumerate(_chunk_order(manifest))}
+    documents = {cid: meta.pop(DOCUMENT_KEY) for cid, _, meta in rows if DOCUMENT_KEY in meta}
     try:
         chunks = [Chunk(id=cid, text=text, **meta) for cid, text, meta in rows]
     except TypeError as exc:
@@ -215,7 +263,7 @@ def _ordered(rows: list[tuple[Any, ...]], manifest: dict[str, Any]) -> list[Chun
             f"the chunk table holds {len(chunks)} chunks, the manifest lists {len(order)}; "
             "rebuild it with `profile-qa index --rebuild`"
         )
-    return sorted(chunks, key=lambda c: order[c.id])
+    return sorted(chunks, key=lambda c: order[c.id]), documents
 
 
 def _chunk_order(manifest: dict[str, Any]) -> list[str]:

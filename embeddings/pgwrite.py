@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from corpus.model import Chunk
-from embeddings.pgschema import CHUNKS, META
+from embeddings.pgschema import CHUNKS, DOCUMENT_KEY, META
 
 if TYPE_CHECKING:
     import psycopg
@@ -53,8 +53,14 @@ def segment(text: str) -> str:
     return " ".join(w for w in words if w)
 
 
-def copy_chunks(conn: psycopg.Connection[Any], chunks: Sequence[Chunk], vectors: Any) -> None:
-    """Insert chunks with their vectors (COPY into a staging table, then one INSERT)."""
+def copy_chunks(
+    conn: psycopg.Connection[Any],
+    chunks: Sequence[Chunk],
+    vectors: Any,
+    documents: Mapping[str, dict[str, Any]] | None = None,
+) -> None:
+    """Insert chunks with their vectors (COPY into a staging table, then one INSERT);
+    ``documents`` (chunk id -> LangChain metadata) is stored beside the chunk fields."""
     if not chunks:
         return
     dim = int(np.asarray(vectors).shape[1])
@@ -72,7 +78,9 @@ def copy_chunks(conn: psycopg.Connection[Any], chunks: Sequence[Chunk], vectors:
     ):
         for chunk, vector in zip(chunks, vectors, strict=True):
             ord_ = ords[chunk.article_id] = ords.get(chunk.article_id, -1) + 1
-            meta = {name: getattr(chunk, name) for name in _META_FIELDS}
+            meta: dict[str, Any] = {name: getattr(chunk, name) for name in _META_FIELDS}
+            if documents and chunk.id in documents:
+                meta[DOCUMENT_KEY] = documents[chunk.id]
             copy.write_row(
                 (
                     chunk.id,

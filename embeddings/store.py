@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import closing
 from dataclasses import fields
 from pathlib import Path
@@ -22,8 +22,14 @@ _INT_FIELDS = {"section_index", "start", "end"}
 _REBUILD_HINT = "rebuild it with `profile-qa index --rebuild`"
 
 
-def write_chunks(path: Path, chunks: Sequence[Chunk]) -> None:
-    """Write ``chunks`` (in row order) to a new SQLite file at ``path``."""
+def write_chunks(
+    path: Path, chunks: Sequence[Chunk], metadata: Mapping[str, dict[str, Any]] | None = None
+) -> None:
+    """Write ``chunks`` (in row order) to a new SQLite file at ``path``.
+
+    ``metadata`` (chunk id -> JSON-ready dict: LangChain document metadata) goes in a table of
+    its own, which a built index does not have.
+    """
     columns = ", ".join(
         f"{name} INTEGER NOT NULL" if name in _INT_FIELDS else f"{name} TEXT NOT NULL"
         for name in _CHUNK_FIELDS
@@ -34,6 +40,12 @@ def write_chunks(path: Path, chunks: Sequence[Chunk]) -> None:
     with closing(_connect(path)) as db, db:
         db.execute(f"CREATE TABLE chunks (row INTEGER PRIMARY KEY, {columns}, UNIQUE (id))")
         db.executemany(f"INSERT INTO chunks VALUES ({marks})", rows)
+        if metadata:
+            db.execute("CREATE TABLE metadata (id TEXT PRIMARY KEY, json TEXT NOT NULL)")
+            db.executemany(
+                "INSERT INTO metadata VALUES (?, ?)",
+                [(i, json.dumps(m, ensure_ascii=False)) for i, m in metadata.items()],
+            )
 
 
 def read_chunks(path: Path) -> list[Chunk]:
@@ -55,37 +67,22 @@ def read_chunks(path: Path) -> list[Chunk]:
     return chunks
 
 
-def write_documents(path: Path, rows: Sequence[tuple[int, str, str, dict[str, Any]]]) -> None:
-    """Write (faiss id, document id, text, metadata) rows; metadata must be JSON-ready."""
-    with closing(_connect(path)) as db, db:
-        db.execute(
-            "CREATE TABLE documents (faiss_id INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, "
-            "text TEXT NOT NULL, metadata TEXT NOT NULL)"
-        )
-        db.executemany(
-            "INSERT INTO documents VALUES (?, ?, ?, ?)",
-            [
-                (fid, doc_id, text, json.dumps(meta, ensure_ascii=False))
-                for fid, doc_id, text, meta in rows
-            ],
-        )
-
-
-def read_documents(path: Path) -> list[tuple[int, str, str, dict[str, Any]]]:
-    """The rows written by :func:`write_documents`; IndexCorruptError if unreadable."""
+def read_metadata(path: Path) -> dict[str, dict[str, Any]]:
+    """Caller metadata by chunk id (see ``write_chunks``); empty for a built index."""
     try:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            rows = db.execute(
-                "SELECT faiss_id, id, text, metadata FROM documents ORDER BY faiss_id"
-            ).fetchall()
+            found = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'metadata'"
+            ).fetchone()
+            rows = db.execute("SELECT id, json FROM metadata").fetchall() if found else []
         finally:
             db.close()
-        return [
-            (int(fid), str(doc_id), str(text), json.loads(meta)) for fid, doc_id, text, meta in rows
-        ]
+        return {str(chunk_id): json.loads(meta) for chunk_id, meta in rows}
     except (sqlite3.Error, ValueError, TypeError) as exc:
-        raise IndexCorruptError(f"cannot read the document store {path} ({exc})") from exc
+        raise IndexCorruptError(
+            f"cannot read the chunk store {path} ({exc}); {_REBUILD_HINT}"
+        ) from exc
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -7,12 +7,13 @@ from eval.metrics import SUMMARY_KEYS, summarize
 from eval.refusal import RefusalCurve, refusal_curve
 from eval.report import write_report
 from eval.report_suite import write_suite_report
-from eval.runner import EvalResult, run_eval
+from eval.runner import EvalResult, run_eval, run_modes
 from eval.scoring import PassageRecord, QuestionRecord, score_question
-from eval.suite import SuiteSet, benchmark_sets, builtin_sets, run_suite
+from eval.suite import SEED_GOLD, SuiteSet, benchmark_sets, builtin_sets, run_suite
 
 __all__ = [
     "QUESTION_TYPES",
+    "SEED_GOLD",
     "SUMMARY_KEYS",
     "EvalResult",
     "GoldQuestion",
@@ -32,6 +33,7 @@ __all__ = [
     "propose_gates",
     "refusal_curve",
     "run_eval",
+    "run_modes",
     "run_suite",
     "score_question",
     "summarize",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ GATES: tuple[tuple[str, str], ...] = (
 )
 
 
-def check_gates(runs: Sequence[Any], gates: dict[str, float | None]) -> list[str]:
+def check_gates(runs: Sequence[EvalResult], gates: Mapping[str, float | None]) -> list[str]:
     """Threshold violations, one line each; every run must pass every given threshold."""
     problems = []
     for key, direction in GATES:

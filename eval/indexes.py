@@ -11,9 +11,13 @@ import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from profile_qa.settings import Settings
+
+if TYPE_CHECKING:
+    from embeddings.base import Embedder
+    from embeddings.index import ChunkIndex
 
 EVAL_INDEXES = "eval-indexes"
 
@@ -52,11 +56,11 @@ def eval_index_settings(settings: Settings, articles_dir: Path) -> Settings:
 
 def ensure_eval_index(
     settings: Settings,
-    embedder: Any,
+    embedder: Embedder,
     articles_dir: Path,
     progress: bool = False,
     notify: Callable[[str], None] | None = None,
-) -> tuple[Settings, Any]:
+) -> tuple[Settings, ChunkIndex]:
     """Build or incrementally update the folder's eval index, then open it.
 
     ``build_index`` embeds only new and changed articles and returns at once when the index

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from eval.gold import GoldQuestion
 from eval.metrics import latency_metrics, summarize
 from eval.scoring import QuestionRecord, error_record, score_question
 from profile_qa.errors import ProfileQAError
+from profile_qa.settings import Settings
+
+if TYPE_CHECKING:
+    from qa.model import Answer
 
 
 class AnswererLike(Protocol):
     """What the runner needs from ``qa.Answerer``."""
 
-    def answer(self, question: str, history: Sequence[tuple[str, str]] = ()) -> Any: ...
+    def answer(self, question: str, history: Sequence[tuple[str, str]] = ()) -> Answer: ...
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,48 @@ def run_eval(
         started_at=started.isoformat(timespec="seconds"),
         duration_s=time.perf_counter() - clock,
     )
+
+
+def run_modes(
+    settings: Settings,
+    gold: Sequence[GoldQuestion],
+    modes: Sequence[str],
+    gold_path: Path,
+    progress: bool = True,
+    articles_dir: Path | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> list[EvalResult]:
+    """One run per retrieval mode, loading the embedder and the index once.
+
+    With ``articles_dir`` the questions run over that folder's own eval index
+    (``eval.indexes``), never the product's.
+    """
+    import qa
+    from embeddings import ensure_index, load_embedder
+    from eval.indexes import ensure_eval_index
+
+    embedder = load_embedder(settings)
+    if articles_dir is None:
+        index = ensure_index(settings, embedder, progress=progress, notify=notify)
+    else:
+        settings, index = ensure_eval_index(
+            settings, embedder, articles_dir, progress=progress, notify=notify
+        )
+    runs = []
+    for mode in modes:
+        mode_settings = settings.replace(retrieval_mode=mode)
+        answerer = qa.load_answerer(mode_settings, embedder=embedder, index=index)
+        config = {
+            "gold": str(gold_path),
+            "articles": str(mode_settings.articles_dir),
+            "questions": len(gold),
+            "retrieval_mode": mode,
+            "generator": mode_settings.generator,
+            "embedding_model": mode_settings.embedding_model,
+            "top_k": mode_settings.top_k,
+        }
+        runs.append(run_eval(answerer, gold, progress=progress, label=mode, config=config))
+    return runs
 
 
 def _history(

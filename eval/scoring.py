@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eval.gold import GoldQuestion
 from eval.metrics import char_f1, contains_any, first_hit_rank, missing_strings
+
+if TYPE_CHECKING:
+    from qa.model import Answer
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,8 @@ class QuestionRecord:
         return data
 
 
-def score_question(gold: GoldQuestion, answer: Any, wall_ms: float) -> QuestionRecord:
-    """Score a ``qa.model.Answer`` (or any object shaped like one) against its gold question."""
+def score_question(gold: GoldQuestion, answer: Answer, wall_ms: float) -> QuestionRecord:
+    """Score a ``qa.model.Answer`` against its gold question."""
     passages = tuple(answer.passages)
     texts = [p.chunk.text for p in passages]
     evidence = gold.evidence

@@ -11,14 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eval.runner import EvalResult
 from profile_qa.settings import Settings
 
+if TYPE_CHECKING:
+    from qa.chain import Answerer
+
 _EVAL = Path(__file__).resolve().parent
 _REPO = _EVAL.parent
 SEED_ARTICLES = _REPO / "corpus" / "articles"
+SEED_GOLD = _EVAL / "gold" / "seed.jsonl"  # `profile-qa eval` without --gold
 
 # How much each set was used to shape the answerer (printed in the report and the README).
 TUNED_SEED = "tuned on"
@@ -41,7 +45,7 @@ def builtin_sets() -> list[SuiteSet]:
     """The sets that ship with the project."""
     unseen = _EVAL / "fixtures" / "unseen"
     return [
-        SuiteSet("seed", _EVAL / "gold" / "seed.jsonl", SEED_ARTICLES, TUNED_SEED),
+        SuiteSet("seed", SEED_GOLD, SEED_ARTICLES, TUNED_SEED),
         SuiteSet("holdout", _EVAL / "gold" / "holdout.jsonl", SEED_ARTICLES, TUNED_HOLDOUT),
         SuiteSet("unseen", unseen / "gold.jsonl", unseen / "articles", TUNED_NONE),
     ]
@@ -87,7 +91,7 @@ def run_suite(
     say = notify or (lambda _m: None)
     embedder = load_embedder(settings)
     results = []
-    answerers: dict[Path, Any] = {}  # sets over one folder (seed, held-out) share its answerer
+    answerers: dict[Path, Answerer] = {}  # sets over one folder (seed, held-out) share its answerer
     for item in sets:
         gold = load_gold(item.gold)
         say(f"{item.name}: {len(gold)} questions over {item.articles}")

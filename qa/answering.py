@@ -117,13 +117,25 @@ class ScoredGenerator:
         if len(texts) > 1:
             subs = [(question_facts(t, self.kb), "") for t in texts]
         elif len(q.profiles) > 1:
-            subs = [(replace(q, profiles=(m,)), m.profile.subject) for m in q.profiles]
+            # Each part asks about one profile: the other names would only pull its units
+            # towards passages about them.
+            for m in q.profiles:
+                text = q.text
+                for other in q.profiles:
+                    if other is not m:
+                        text = text.replace(other.alias, "")
+                subs.append(
+                    (replace(question_facts(text, self.kb), profiles=(m,)), m.profile.subject)
+                )
         chosen: list[int] = []
         best = 0.0
         for sub, subject in subs:
             part = self.score(sub, passages, scored.units)  # same candidates, same indexes
             best = max(best, part.confidence)
-            if part.confidence < self.threshold:
+            # A question with several parts that is answered answers each of them: a part
+            # (about one of the profiles it names, or one of its clauses) needs no confidence
+            # of its own.
+            if part.confidence < self.threshold and scored.confidence < self.threshold:
                 continue
             order = [int(i) for i in np.argsort(-part.probabilities, kind="stable")]
             own = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from corpus.model import Chunk
 from qa.model import Citation, Passage
@@ -74,7 +74,7 @@ def claims_before_markers(text: str) -> dict[int, str]:
 def cite(
     text: str,
     passages: Sequence[Passage],
-    sentence_spans: dict[str, Sequence[tuple[int, int]]],
+    sentence_spans: Mapping[str, Sequence[tuple[int, int]]],
 ) -> tuple[str, tuple[Citation, ...]]:
     """Turn an answer citing passages as [n] (1-based, in ``passages`` order) into one whose
     markers are consecutive and each backed by a Citation; invalid markers are removed."""

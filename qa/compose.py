@@ -111,8 +111,8 @@ def _closest(
                 best = max(best, (kb.idf(t) if kb else 1.0) / (1.0 + gap))
         scored.append((best, (s, e)))
     top = max(w for w, _ in scored)
-    best = [f for w, f in scored if w == top]
-    return best if top > 0 else []
+    winners = [f for w, f in scored if w == top]
+    return winners if top > 0 else []
 
 
 def compose(q: object, units: Sequence[Unit], kb: KnowledgeBase | None = None) -> Draft:

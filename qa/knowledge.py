@@ -156,7 +156,8 @@ class KnowledgeBase:
         matrix = np.stack([self._sentence_vectors[k] for k in keys])
         if query_vector is None:
             query_vector = embedder.embed_query(question)
-        return matrix @ query_vector
+        scores: np.ndarray = matrix @ query_vector
+        return scores
 
     def subject_chunks(self, subjects: Sequence[str]) -> list[int]:
         """Positions of the chunks of these profile subjects, in corpus order."""

@@ -35,7 +35,8 @@ def _base_word_tags() -> dict[str, str]:
     _base_tokenizer()  # silences jieba's logger before posseg builds its global tokenizer
     import jieba.posseg  # loads the part-of-speech table (~1 s) once, at import
 
-    return jieba.posseg.dt.word_tag_tab
+    tags: dict[str, str] = jieba.posseg.dt.word_tag_tab
+    return tags
 
 
 def _english_stem(word: str) -> str:

@@ -125,12 +125,13 @@ class LLMGenerator:
 
     def _chat_model(self, http_async_client: Any) -> Any:
         from langchain_openai import ChatOpenAI
+        from pydantic import SecretStr
 
         s = self.settings
         return ChatOpenAI(
             model=s.llm_model,
             base_url=s.llm_base_url,
-            api_key=s.llm_api_key or "not-needed",  # local servers ignore it
+            api_key=SecretStr(s.llm_api_key or "not-needed"),  # local servers ignore it
             timeout=s.llm_timeout,
             max_retries=0,  # a retry would silently double the documented timeout
             temperature=0,
@@ -209,7 +210,7 @@ class LLMGenerator:
                 if text:
                     yield text
         finally:
-            await chunks.aclose()  # type: ignore[attr-defined]
+            await chunks.aclose()
 
     def _rewrite_inputs(self, question: str, history: Sequence[str]) -> dict[str, str]:
         lines = "\n".join(f"- {_as_data(h)}" for h in history)

@@ -64,7 +64,7 @@ def drive_sync(steps: Steps) -> Generator[Any, None, Any]:
             yield item
 
 
-def run_to_end(steps: Steps) -> Any:
+def run_to_end(steps: Generator[Any, LLMOutcome | None, Any]) -> Any:
     """The return value of a step generator, its model calls run in this thread."""
     items = drive_sync(steps)
     while True:

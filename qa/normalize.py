@@ -72,7 +72,8 @@ def to_simplified(text: str) -> str:
     """Traditional Chinese to Simplified (identity on Simplified text and on Latin text)."""
     if not _CJK.search(text):
         return text
-    return _converter().convert(text)
+    simplified: str = _converter().convert(text)
+    return simplified
 
 
 def is_mostly_latin(text: str) -> bool:

@@ -162,4 +162,4 @@ class Retriever:
             return True
         if self.mode == "bm25":
             return coverage is not None and float(coverage[i]) >= self.floor
-        return dense.get(i, -1.0) >= self.floor
+        return bool(dense.get(i, -1.0) >= self.floor)

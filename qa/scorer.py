@@ -60,7 +60,8 @@ class ScorerModel:
         if self.hidden is not None and self.hidden_bias is not None:
             x = np.tanh(x @ self.hidden + self.hidden_bias)
         z = x @ self.weights + self.bias
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        p: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        return p
 
     def to_json(self) -> dict[str, Any]:
         return {

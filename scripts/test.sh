@@ -29,7 +29,7 @@ fi
 # --- end PostgreSQL ---
 
 .venv/bin/ruff check .
-.venv/bin/python -m mypy profile_qa app.py
+.venv/bin/python -m mypy profile_qa app.py corpus embeddings qa eval
 set +e
 .venv/bin/python -m pytest "$@"
 code=$?

@@ -38,6 +38,7 @@ def collect(args: argparse.Namespace) -> None:
     from eval.metrics import answer_key, contains_any
     from profile_qa.settings import load_settings
     from qa import load_answerer
+    from qa.llm_calls import run_to_end
 
     settings = load_settings(env={}, articles_dir=Path(args.articles), data_dir=Path(args.data))
     answerer = load_answerer(settings, notify=lambda m: print(m, file=sys.stderr))
@@ -47,7 +48,9 @@ def collect(args: argparse.Namespace) -> None:
     questions: list[dict[str, Any]] = []
     started = time.perf_counter()
     for n, g in enumerate(gold):
-        prepared = answerer._prepare(g.question, [(h, "") for h in g.history], "extractive")
+        prepared = run_to_end(
+            answerer._prepare(g.question, [(h, "") for h in g.history], "extractive")
+        )
         passages = prepared.retrieval.passages
         scored = answerer.extractive.score(prepared.analysis, passages)
         keys = [answer_key(m) for m in g.must_contain]
@@ -90,6 +93,7 @@ def collect(args: argparse.Namespace) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez(
         out,
+        features=np.asarray(answerer.extractive.model.features),
         X=np.asarray(rows, dtype=np.float32).reshape(-1, len(answerer.extractive.model.features)),
         y=np.asarray(labels),
         frac=np.asarray(fracs, dtype=np.float32),
@@ -338,6 +342,16 @@ def fit(args: argparse.Namespace) -> None:
     cache = Path(args.cache)
     names = [n for n in args.sets.split(",") if (cache / f"{n}.npz").exists()]
     sets = load_sets(cache, names)
+    # Columns are picked by name: features collected by older code may be in another order,
+    # and --drop compares feature sets (a model written then fits no running code).
+    dropped = set(filter(None, args.drop.split(",")))
+    features = [f for f in FEATURES if f not in dropped]
+    for name, s in sets.items():
+        collected = [str(f) for f in s.get("features", FEATURES)]
+        missing = [f for f in features if f not in collected]
+        if missing:
+            sys.exit(f"{name}: collected without {', '.join(missing)}: collect it again")
+        s["X"] = s["X"][:, [collected.index(f) for f in features]]
     print(
         "sets:",
         ", ".join(f"{n} ({len(sets[n]['questions'])} q, {len(sets[n]['y'])} units)" for n in names),
@@ -378,10 +392,10 @@ def fit(args: argparse.Namespace) -> None:
         model_extra |= {"hidden": model["W1"].tolist(), "hidden_bias": model["b1"].tolist()}
     else:
         print("\nweights (standardised):")
-        for name, w in sorted(zip(FEATURES, model["w"], strict=True), key=lambda x: -abs(x[1])):
+        for name, w in sorted(zip(features, model["w"], strict=True), key=lambda x: -abs(x[1])):
             print(f"  {name:14} {w:+.3f}")
     out = {
-        "features": list(FEATURES),
+        "features": features,
         "mean": [float(v) for v in model["mean"]],
         "scale": [float(v) for v in model["scale"]],
         "weights": [float(v) for v in model["w"]],
@@ -422,6 +436,7 @@ def main() -> None:
     f.add_argument("--hidden", type=int, default=0, help="hidden units (0: logistic)")
     f.add_argument("--confidence", action="store_true", help="a question-level confidence model")
     f.add_argument("--conf-l2", type=float, default=5.0)
+    f.add_argument("--drop", default="", help="features to leave out, comma-separated")
     args = parser.parse_args()
     global HIDDEN
     HIDDEN = getattr(args, "hidden", 0)

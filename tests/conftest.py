@@ -15,10 +15,12 @@ SEED_ARTICLES = REPO / "corpus" / "articles"
 
 @pytest.fixture(scope="session", autouse=True)
 def _user_cache(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The user cache (where the model cache defaults to) is a session folder, never the real
-    one: set for this process and every child process the tests start."""
+    """The user cache (where the model cache defaults to) and the user data folder (an
+    installed run's articles and data) are session folders, never the real ones: set for this
+    process and every child process the tests start."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+        mp.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
         yield
 
 

@@ -35,7 +35,8 @@ def schema_url(url: str, schema: str) -> str:
 
 
 def private_schema() -> Iterator[str]:
-    """A DSN over a fresh, empty schema, dropped afterwards."""
+    """A DSN over a fresh, empty schema, dropped afterwards (with the LangChain collections
+    made beside it, ``<schema>_<collection>``)."""
     import psycopg
 
     url = server_url()
@@ -47,4 +48,8 @@ def private_schema() -> Iterator[str]:
         yield schema_url(url, schema)
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f"drop schema if exists {schema} cascade")
+            beside = conn.execute(
+                "select nspname from pg_namespace where nspname like %s", (f"{schema}\\_%",)
+            ).fetchall()
+            for (name,) in [(schema,), *beside]:
+                conn.execute(f"drop schema if exists {name} cascade")

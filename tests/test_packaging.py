@@ -125,3 +125,50 @@ def test_corpus_inspect_says_which_folder_it_read(monkeypatch: pytest.MonkeyPatc
     assert result.output.startswith(f"Read {REPO / 'corpus' / 'articles'}\n")
     result = CliRunner().invoke(main, ["corpus", "inspect", "--json"])
     assert json.loads(result.output)["read"] == str(REPO / "corpus" / "articles")
+
+
+def test_the_first_run_of_an_installed_package_starts_with_the_sample_articles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from profile_qa.cli import main
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)  # not a checkout: the articles live in the user data folder
+    articles = user_data_dir() / "articles"
+    result = CliRunner().invoke(main, ["corpus", "inspect"])
+    assert result.exit_code == 0, result.output
+    assert f"copied 2 sample article(s) into {articles}" in result.stderr
+    assert "2 article(s) loaded, 0 file(s) skipped" in result.stdout
+    samples = sorted(p.name for p in (REPO / "corpus" / "articles").iterdir())
+    assert sorted(p.name for p in articles.iterdir()) == samples
+    assert (articles.parent / "aliases.toml").is_file()
+    assert (articles.parent / "examples.toml").is_file()
+
+    # The editor's folder from then on: a removed sample stays removed, nothing is said.
+    (articles / samples[0]).unlink()
+    again = CliRunner().invoke(main, ["corpus", "inspect"])
+    assert again.exit_code == 0 and "sample" not in again.stderr
+    assert sorted(p.name for p in articles.iterdir()) == samples[1:]
+
+
+def test_a_folder_the_editor_chose_is_never_filled_with_samples(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from profile_qa.cli import main
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+    chosen = tmp_path / "my-articles"
+    monkeypatch.setenv("PROFILE_QA_ARTICLES_DIR", str(chosen))
+    result = CliRunner().invoke(main, ["corpus", "inspect"])
+    assert result.exit_code == 1 and "does not exist" in result.output
+    assert not chosen.exists() and not (user_data_dir() / "articles").exists()
+    (user_data_dir() / "articles").mkdir(parents=True)  # exists, empty: the editor's choice
+    monkeypatch.delenv("PROFILE_QA_ARTICLES_DIR")
+    result = CliRunner().invoke(main, ["corpus", "inspect"])
+    assert result.exit_code == 0 and "0 article(s) loaded" in result.stdout
+    assert list((user_data_dir() / "articles").iterdir()) == []

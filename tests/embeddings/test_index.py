@@ -195,3 +195,29 @@ def test_a_manifest_missing_a_chunk_id_is_refused_with_the_fix(
     with pytest.raises(IndexCorruptError, match="disagree") as info:
         open_index(settings, embedder)
     assert dropped in str(info.value) and "profile-qa index --rebuild" in str(info.value)
+
+
+@pytest.mark.parametrize("index_type", ["flat", "hnsw"])
+def test_an_edited_index_saves_in_place_and_opens_as_before(
+    settings: Settings, embedder: HashingEmbedder, index_type: str
+) -> None:
+    # The LangChain store edits the index this way: delete an article, replace one chunk.
+    settings = settings.replace(index_type=index_type)
+    build_index(settings, embedder, progress=False)
+    index = open_index(settings, embedder)
+    gone = index.chunks[0].article_id
+    kept = [c for c in index.chunks if c.article_id != gone]
+    index.delete(c.id for c in index.chunks if c.article_id == gone)
+    assert index.chunks == kept and index.article_chunks(gone) == []
+    moved = kept[0]
+    index.upsert([moved], embedder.embed_passages(["口罩生产线连夜改造"]))
+    assert index.chunks[-1] == moved and len(index) == len(kept)
+    index.save(settings.index_dir)
+
+    again = open_index(settings, embedder)
+    assert [c.id for c in again.chunks] == [c.id for c in index.chunks]
+    (best, score), *_ = again.search(embedder.embed_query("口罩生产线连夜改造"), k=1)
+    assert best.id == moved.id and score == pytest.approx(1.0, abs=1e-5)
+    for chunk in again.chunks[:-1:5]:
+        (best, _), *_ = again.search(embedder.embed_query(chunk.indexed_text), k=1)
+        assert best.id == chunk.id

@@ -230,3 +230,23 @@ def test_langchain_upsert_delete_and_reopen(lc: _Reopenable) -> None:
     assert [d.id for d in again.similarity_search(query, k=3)] == [
         d.id for d in lc.store.similarity_search(query, k=3)
     ]
+
+
+@pytest.mark.slow
+def test_two_langchain_stores_on_one_collection_see_each_others_writes(pg_url: str) -> None:
+    from embeddings import LangChainEmbeddings
+    from embeddings.pgvectorstore import PgVectorStore
+
+    embeddings = LangChainEmbeddings(HashingEmbedder())
+    one = PgVectorStore(embeddings, pg_url, collection="shared")
+    two = PgVectorStore(embeddings, pg_url, collection="shared")
+    try:
+        one.add_texts([t for t, _, _ in DOCS[:2]], ids=["a", "b"])
+        two.add_texts([t for t, _, _ in DOCS[2:]], ids=["c", "d"])  # not over a stale view
+        one.delete(["a"])
+        for store in (one, two):
+            assert [d.id for d in store.get_by_ids(["a", "b", "c", "d"])] == ["b", "c", "d"]
+            assert store.similarity_search(DOCS[3][0], k=1)[0].id == "d"
+    finally:
+        one.close()
+        two.close()

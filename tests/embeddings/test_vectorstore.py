@@ -156,3 +156,23 @@ def test_a_chunk_index_refuses_embeddings_of_another_model(settings: Settings) -
     index = open_index(settings, embedder)
     with pytest.raises(IndexMismatchError, match="--rebuild"):
         ChunkVectorStore.from_chunk_index(index, LangChainEmbeddings(HashingEmbedder(128)))
+
+
+def test_the_store_and_the_product_index_share_one_format(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # The folder `profile-qa index` writes opens as a store; a saved store opens as an index.
+    embedder = HashingEmbedder()
+    build_index(settings, embedder, progress=False)
+    lc = LangChainEmbeddings(embedder)
+    store = ChunkVectorStore.load(settings.index_dir, lc)
+    index = open_index(settings, embedder)
+    question = "雷神山医院通电用了几天"
+    expected = [c.id for c, _ in index.search(embedder.embed_query(question), k=4)]
+    assert [d.id for d in store.similarity_search(question, k=4)] == expected
+
+    store.delete([expected[0]])
+    store.save(tmp_path / "edited" / "index")
+    again = open_index(settings.replace(data_dir=tmp_path / "edited"), embedder)
+    assert expected[0] not in again and len(again) == len(index) - 1
+    assert [c.id for c, _ in again.search(embedder.embed_query(question), k=3)] == expected[1:]

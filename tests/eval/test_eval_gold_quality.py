@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 
 from eval import load_gold, run_eval
-from eval.cli import check_gates
-from eval.gates import load_gates
+from eval.gates import check_gates, load_gates
 from eval.indexes import ensure_eval_index
 from eval.suite import builtin_sets
 from profile_qa.settings import Settings

@@ -3,80 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from profile_qa.cli._common import SettingsFactory
+
 
 @click.group("corpus")
 def corpus_group() -> None:
     """Inspect the articles and how they are cleaned and split."""
-
-
-def _report_for(path: Path, max_bytes: int) -> Any:
-    """A LoadReport for a folder, or for a single file (its failure becomes a skip)."""
-    from corpus.loaders import load_article, load_articles
-    from corpus.model import LoadReport, SkippedFile
-    from corpus.readers import LoadError
-
-    if not path.is_file():
-        return load_articles(path, max_bytes)  # raises LoadError naming a missing folder
-    try:
-        return LoadReport(articles=(load_article(path, max_bytes),))
-    except LoadError as exc:
-        return LoadReport(skipped=(SkippedFile(str(path), str(exc)),))
-
-
-def inspection(report: Any, chunk_size: int, overlap_sentences: int) -> dict[str, Any]:
-    """The JSON-ready view of a load report: articles, sections, chunks, skipped files."""
-    from corpus.chunking import chunk_article
-    from corpus.tokens import count_tokens
-
-    articles = []
-    for article in report.articles:
-        chunks = chunk_article(article, chunk_size, overlap_sentences)
-        sections = []
-        for s in article.sections:
-            sections.append(
-                {
-                    "index": s.index,
-                    "kind": s.kind,
-                    "subject": s.subject,
-                    "title": s.title,
-                    "start": s.start,
-                    "end": s.end,
-                    "text": article.text[s.start : s.end],
-                    "chunks": [
-                        {
-                            "id": c.id,
-                            "text": c.text,
-                            "header": c.header,
-                            "start": c.start,
-                            "end": c.end,
-                            "tokens": count_tokens(c.text),
-                        }
-                        for c in chunks
-                        if c.section_index == s.index
-                    ],
-                }
-            )
-        articles.append(
-            {
-                "id": article.id,
-                "title": article.title,
-                "date": article.date,
-                "source": article.source,
-                "source_file": article.source_file,
-                "sections": sections,
-            }
-        )
-    return {
-        "articles": articles,
-        "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
-        "notes": list(report.notes),
-    }
 
 
 def _shorten(text: str, width: int = 36) -> str:
@@ -120,15 +57,17 @@ def _print_text(data: dict[str, Any], where: Path) -> None:
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
 @click.pass_obj
-def inspect_command(make_settings: Callable[..., Any], path: Path | None, as_json: bool) -> None:
+def inspect_command(make_settings: SettingsFactory, path: Path | None, as_json: bool) -> None:
     """Show how the articles in PATH (default: the articles folder) are read and split.
 
     Lists each article (id, title, date), its sections (kind, subject, title, size,
     chunk count) and every file that was skipped, with the reason.
     """
+    from corpus.inspection import inspection, load_path
+
     settings = make_settings()
     where = path if path is not None else settings.articles_dir
-    report = _report_for(where, settings.max_article_bytes)
+    report = load_path(where, settings.max_article_bytes)
     data = inspection(report, settings.chunk_size, settings.chunk_overlap_sentences)
     data = {"read": str(where.resolve()), **data}  # which folder (or file) this describes
     if as_json:

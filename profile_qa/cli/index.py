@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
+
+from profile_qa.cli._common import SettingsFactory, say
 
 if TYPE_CHECKING:
     from embeddings.build import IndexBuildReport
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on stderr.")
 @click.pass_obj
 def index_command(
-    make_settings: Callable[..., Any],
+    make_settings: SettingsFactory,
     rebuild: bool,
     articles_dir: Path | None,
     index_type: str | None,
@@ -46,13 +47,7 @@ def index_command(
 
     settings = make_settings(articles_dir=articles_dir, index_type=index_type)
     embedder = load_embedder(settings)
-    report = build_index(
-        settings,
-        embedder,
-        rebuild=rebuild,
-        progress=progress,
-        warn=lambda message: click.echo(message, err=True),
-    )
+    report = build_index(settings, embedder, rebuild=rebuild, progress=progress, warn=say)
     click.echo(format_report(report))
 
 

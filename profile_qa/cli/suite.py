@@ -5,13 +5,15 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import click
 
+from profile_qa.cli._common import say
+from profile_qa.settings import Settings
+
 
 def suite_command(
-    settings: Any,
+    settings: Settings,
     bench_dir: Path | None,
     out_dir: Path | None,
     gates_path: Path | None,
@@ -22,9 +24,6 @@ def suite_command(
     from eval.gates import check_suite_gates, load_gates, propose_gates
     from eval.report_suite import suite_text, write_suite_report
     from eval.suite import benchmark_sets, builtin_sets, default_benchmarks_dir, run_suite
-
-    def say(message: str) -> None:
-        click.echo(message, err=True)
 
     gates = load_gates(gates_path) if gates_path else {}  # a bad file fails before the run
     if bench_dir is None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
-from typing import Any
 
 import click
+
+from profile_qa.cli._common import SettingsFactory, say
 
 
 @click.command("ask")
@@ -36,7 +36,7 @@ import click
 @click.option("--stream/--no-stream", default=False, help="Print the answer as it is written.")
 @click.pass_obj
 def ask_command(
-    make_settings: Callable[..., Any],
+    make_settings: SettingsFactory,
     question: str,
     as_json: bool,
     generator: str | None,
@@ -51,7 +51,7 @@ def ask_command(
     from qa.render import answer_to_dict, format_answer
 
     settings = make_settings(generator=generator, top_k=top_k, retrieval_mode=retrieval_mode)
-    answerer = load_answerer(settings, notify=lambda message: click.echo(message, err=True))
+    answerer = load_answerer(settings, notify=say)
     if stream and not as_json:
         final: Answer | None = None
         shown = []

@@ -1,26 +1,27 @@
 """The ``profile-qa`` command: a thin click layer over the packages.
 
-Heavy imports (torch, faiss, gradio) happen inside the commands, so ``--help`` is instant.
-Each package owns its subcommand (``corpus/cli.py``, ``embeddings/cli.py``, ``qa/cli.py``,
-``eval/cli.py``); this module builds the settings once and turns the project's errors into
-exit codes.
+Every command lives in this package, one module each (``corpus.py``: ``corpus inspect``,
+``index.py``, ``ask.py``, ``eval.py`` with ``suite.py`` for ``eval --suite``; ``serve`` here);
+the core packages only expose functions. This module builds the settings once and turns the
+project's errors into exit codes. Heavy imports (torch, faiss, gradio) happen inside the
+commands, so ``--help`` is instant.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
 from profile_qa import __version__
+from profile_qa.cli._common import SettingsFactory, seed_default_articles
 from profile_qa.errors import ProfileQAError
 from profile_qa.settings import Settings, load_settings
 
-SettingsFactory = Callable[..., Settings]
+__all__ = ["main"]
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -80,7 +81,9 @@ def main(ctx: click.Context, config: Path | None) -> None:
     _show_package_notes()
 
     def make_settings(**overrides: Any) -> Settings:
-        return load_settings(config_file=config, **overrides)
+        settings = load_settings(config_file=config, **overrides)
+        seed_default_articles(settings)
+        return settings
 
     ctx.obj = make_settings
 
@@ -101,10 +104,10 @@ def _register() -> None:
     # itself in the traceback.
     if "corpus" in main.commands:
         return
-    from corpus.cli import corpus_group
-    from embeddings.cli import index_command
-    from eval.cli import eval_command
-    from qa.cli import ask_command
+    from profile_qa.cli.ask import ask_command
+    from profile_qa.cli.corpus import corpus_group
+    from profile_qa.cli.eval import eval_command
+    from profile_qa.cli.index import index_command
 
     main.add_command(corpus_group)
     main.add_command(index_command)

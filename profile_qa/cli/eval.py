@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from eval.gates import GATES, check_gates  # check_gates: also the gate tests' import
+from eval.gates import GATES, check_gates
+from eval.suite import SEED_GOLD
+from profile_qa.cli._common import SettingsFactory, say
 
-_SEED_GOLD = Path(__file__).resolve().parent / "gold" / "seed.jsonl"
 _MODES = ("hybrid", "dense", "bm25")
 
 
@@ -47,7 +48,7 @@ def _parse_modes(value: str | None) -> list[str]:
     "--gold",
     "gold_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=_SEED_GOLD,
+    default=SEED_GOLD,
     show_default="the seed gold set",
     help="Gold questions, JSON Lines.",
 )
@@ -98,7 +99,8 @@ def _parse_modes(value: str | None) -> list[str]:
 @_gate_options
 @click.pass_obj
 def eval_command(
-    make_settings: Callable[..., Any],
+    make_settings: SettingsFactory,
+    /,  # click passes ctx.obj first, by position
     gold_path: Path,
     generator: str | None,
     retrieval_mode: str | None,
@@ -121,13 +123,14 @@ def eval_command(
     """
     from eval.gold import evidence_problems, load_gold
     from eval.report import summary_table, text_table, type_table, write_report
+    from eval.runner import run_modes
 
     if (gates_path or write_gates) and suite_dir is None:
         raise click.UsageError("--gates and --write-gates go with --suite")
     modes = _parse_modes(compare)
     settings = make_settings(generator=generator, retrieval_mode=retrieval_mode)
     if suite_dir is not None:
-        from eval.cli_suite import suite_command
+        from profile_qa.cli.suite import suite_command
 
         bench = Path(suite_dir) if suite_dir else None
         raise SystemExit(suite_command(settings, bench, out_dir, gates_path, write_gates, progress))
@@ -135,9 +138,8 @@ def eval_command(
     for problem in evidence_problems(gold, articles_dir or settings.articles_dir)[:20]:
         click.echo(f"warning: {problem}", err=True)
 
-    runs = _run(
-        settings, gold, modes or [settings.retrieval_mode], gold_path, progress, articles_dir
-    )
+    modes = modes or [settings.retrieval_mode]
+    runs = run_modes(settings, gold, modes, gold_path, progress, articles_dir, notify=say)
     click.echo(text_table(summary_table(runs)))
     for run in runs:
         click.echo(f"\nBy type ({run.label}):")
@@ -153,43 +155,3 @@ def eval_command(
         for problem in problems:
             click.echo(f"quality gate failed: {problem}", err=True)
         raise SystemExit(1)
-
-
-def _run(
-    settings: Any,
-    gold: Sequence[Any],
-    modes: list[str],
-    gold_path: Path,
-    progress: bool,
-    articles_dir: Path | None = None,
-) -> list[Any]:
-    """One run per retrieval mode, loading the embedder and the index once."""
-    import qa
-    from embeddings import ensure_index, load_embedder
-    from eval.indexes import ensure_eval_index
-    from eval.runner import run_eval
-
-    embedder = load_embedder(settings)
-    say = lambda m: click.echo(m, err=True)  # noqa: E731
-    if articles_dir is None:
-        index = ensure_index(settings, embedder, progress=progress, notify=say)
-    else:
-        # The folder's own index: never the product's, never another folder's.
-        settings, index = ensure_eval_index(
-            settings, embedder, articles_dir, progress=progress, notify=say
-        )
-    runs = []
-    for mode in modes:
-        mode_settings = settings.replace(retrieval_mode=mode)
-        answerer = qa.load_answerer(mode_settings, embedder=embedder, index=index)
-        config = {
-            "gold": str(gold_path),
-            "articles": str(mode_settings.articles_dir),
-            "questions": len(gold),
-            "retrieval_mode": mode,
-            "generator": mode_settings.generator,
-            "embedding_model": mode_settings.embedding_model,
-            "top_k": mode_settings.top_k,
-        }
-        runs.append(run_eval(answerer, gold, progress=progress, label=mode, config=config))
-    return runs
