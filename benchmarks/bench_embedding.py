@@ -183,7 +183,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--torch", action="store_true", help="also the torch backend (slow)")
     parser.add_argument(
-        "--only", default="", help="comma list: run the configurations naming one of these"
+        "--only",
+        default="",
+        help="comma list of name parts: run the configurations naming one (fp32 always runs)",
     )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -1,7 +1,7 @@
 """Build the embedded e5 model's ONNX graph straight from the 4-bit E5S1 weights (no torch).
 
 The file's matrices are Q4_0: blocks of 32 weights along the input dimension, each a fp16
-scale and 4-bit codes, weight = (code - 8) * scale. Three precisions are built from them:
+scale and 4-bit codes, weight = (code - 8) * scale. Four precisions are built from them:
 
 * ``fp32`` (the default): ONNX Runtime's ``MatMulNBits`` reads exactly that layout (block
   32, default zero point 8), so every weight stays bit-identical to the file (only the

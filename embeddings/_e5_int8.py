@@ -27,9 +27,12 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from embeddings._e5_graph import _Graph
 
 CALIBRATION_FILE = "e5_int8_calibration.json"
 # part -> (SmoothQuant alpha, or None for no smoothing; per-token activation scales)
@@ -60,12 +63,12 @@ def load_calibration() -> dict[str, np.ndarray]:
 def smoothing(weights: np.ndarray, x_absmax: np.ndarray, alpha: float) -> np.ndarray:
     """SmoothQuant factor per input channel of ``weights`` [out, in]: divide x, multiply W."""
     w_absmax = np.maximum(np.abs(weights).max(axis=0), _TINY)
-    s = np.maximum(x_absmax, _TINY) ** alpha / w_absmax ** (1 - alpha)
+    s: np.ndarray = np.maximum(x_absmax, _TINY) ** alpha / w_absmax ** (1 - alpha)
     return s.astype(np.float32)
 
 
 def smooth_matmul(
-    g: Any,
+    g: _Graph,
     x: str,
     weights: np.ndarray,
     bias: np.ndarray | None,
