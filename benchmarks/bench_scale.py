@@ -24,15 +24,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-# ../shared/benchmarks from the checkout (or from a worktree one level deeper)
-BENCHMARKS = next(
-    (
-        p / "shared" / "benchmarks"
-        for p in (REPO.parent, REPO.parent.parent)
-        if (p / "shared").is_dir()
-    ),
-    REPO.parent / "shared" / "benchmarks",
-)
+from eval.suite import default_benchmarks_dir  # noqa: E402 - after the path is set
+
+# ../shared/benchmarks, found as the suite finds it (absent: the benchmark says so and skips)
+BENCHMARKS = default_benchmarks_dir() or REPO.parent / "shared" / "benchmarks"
 GOLD = REPO / "eval" / "gold" / "holdout.jsonl"
 
 
