@@ -18,6 +18,7 @@ from qa.features import QuestionFacts, question_facts, unit_features
 from qa.knowledge import KnowledgeBase
 from qa.language import split_parts
 from qa.model import Passage
+from qa.profiles import ProfileMatch
 from qa.scorer import ScorerModel
 from qa.units import Unit, candidate_units
 from qa.vectors import SentenceVectors
@@ -110,8 +111,8 @@ class ScoredGenerator:
     def sub_questions(
         self, q: QuestionFacts, scored: Scored, passages: Sequence[Passage]
     ) -> tuple[list[int], float]:
-        """Units answering the parts of a question with several (两个问题？ or two profiles),
-        each scored as a question of its own by the same model and threshold."""
+        """Units answering the parts of a question with several (two clauses that each ask, or
+        two profiles), each part scored by the same model as a question of its own."""
         texts = split_parts(q.text)
         subs: list[tuple[QuestionFacts, str]] = []
         if len(texts) > 1:
@@ -120,22 +121,19 @@ class ScoredGenerator:
             # Each part asks about one profile: the other names would only pull its units
             # towards passages about them.
             for m in q.profiles:
-                text = q.text
-                for other in q.profiles:
-                    if other is not m:
-                        text = text.replace(other.alias, "")
+                text = _without_names(q.text, [o for o in q.profiles if o is not m])
                 subs.append(
                     (replace(question_facts(text, self.kb), profiles=(m,)), m.profile.subject)
                 )
+        # A question that is answered answers each of its parts: a part then needs no
+        # confidence of its own; a refused question is answered only by confident parts.
+        answered = scored.confidence >= self.threshold
         chosen: list[int] = []
         best = 0.0
         for sub, subject in subs:
             part = self.score(sub, passages, scored.units)  # same candidates, same indexes
             best = max(best, part.confidence)
-            # A question with several parts that is answered answers each of them: a part
-            # (about one of the profiles it names, or one of its clauses) needs no confidence
-            # of its own.
-            if part.confidence < self.threshold and scored.confidence < self.threshold:
+            if not answered and part.confidence < self.threshold:
                 continue
             order = [int(i) for i in np.argsort(-part.probabilities, kind="stable")]
             own = [
@@ -176,6 +174,12 @@ class ScoredGenerator:
             units.append(replace(u, passage=by_chunk[u.passage.chunk.id]))
         draft = compose(q, units, self.kb)
         return replace(draft, confidence=confidence, passages=ranked)
+
+
+def _without_names(text: str, names: Sequence[ProfileMatch]) -> str:
+    for m in names:
+        text = text.replace(m.alias, "")
+    return text
 
 
 def _overlap(a: Unit, b: Unit) -> bool:
