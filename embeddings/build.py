@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import logging
 import os
 import platform
@@ -27,24 +26,20 @@ import numpy as np
 
 from corpus.model import Article, Chunk, SkippedFile
 from embeddings._atomic import (
-    MANIFEST_FILE,
     IndexBusyError,
     build_lock,
     fsync_dir,
-    fsync_file,
     recover_index_dir,
     swap_in_dir,
 )
 from embeddings.base import Embedder
 from embeddings.index import (
-    CHUNKS_FILE,
-    VECTORS_FILE,
     ChunkIndex,
     expected_identity,
-    file_digest,
     open_index,
+    write_index_files,
+    write_manifest,
 )
-from embeddings.store import write_chunks
 from profile_qa.errors import EmptyCorpusError, IndexNotBuiltError, ProfileQAError
 from profile_qa.settings import Settings
 
@@ -197,7 +192,7 @@ def update_index(
             embed_seconds = time.perf_counter() - embed_started
             manifest, built_type = _write(tmp, settings, embedder, articles, chunks, vectors, notes)
             manifest["build_seconds"] = round(time.perf_counter() - started, 3)
-            _write_json(tmp / MANIFEST_FILE, manifest)
+            write_manifest(tmp, manifest)
             fsync_dir(tmp)
             swap_in_dir(tmp, index_dir)
         finally:
@@ -345,14 +340,11 @@ def _write(
     vectors: np.ndarray,
     notes: list[str],
 ) -> tuple[dict[str, Any], str]:
-    import faiss
 
     from embeddings._ann import build_faiss_index
 
     built = build_faiss_index(vectors, settings.index_type)
     notes.extend(built.notes)
-    faiss.write_index(built.index, str(tmp / VECTORS_FILE))
-    write_chunks(tmp / CHUNKS_FILE, chunks)
     chunk_ids: dict[str, list[str]] = {}
     for c in chunks:
         chunk_ids.setdefault(c.article_id, []).append(c.id)
@@ -376,11 +368,8 @@ def _write(
         "articles_dir": str(settings.articles_dir),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": _versions(),
-        "files": {},
+        "files": write_index_files(tmp, built.index, chunks),
     }
-    for name in (VECTORS_FILE, CHUNKS_FILE):
-        fsync_file(tmp / name)
-        manifest["files"][name] = file_digest(tmp / name)
     return manifest, built.index_type
 
 
@@ -390,8 +379,3 @@ def _versions() -> dict[str, str]:
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions[dist] = metadata.version(dist)
     return versions
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    fsync_file(path)

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from corpus.model import Chunk
-from embeddings._atomic import MANIFEST_FILE, readable_index_dir
+from embeddings._atomic import MANIFEST_FILE, fsync_file, readable_index_dir
 from embeddings.base import Embedder
-from embeddings.store import read_chunks, read_metadata
+from embeddings.store import read_chunks, read_metadata, write_chunks
 from embeddings.table import ChunkTable, as_query
 from profile_qa.errors import IndexCorruptError, IndexMismatchError, IndexNotBuiltError
 from profile_qa.settings import Settings
@@ -189,6 +189,34 @@ class ChunkIndex(ChunkTable):
             if len(hits) >= k or fetch == len(self.chunks):
                 return hits[:k]
             fetch *= 4
+
+
+def write_index_files(
+    folder: Path,
+    faiss_index: Any,
+    chunks: Sequence[Chunk],
+    metadata: Mapping[str, dict[str, Any]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The vectors (unless there are none yet) and the chunk store written into ``folder`` and
+    synced; each file's digest by name, for the manifest's ``files``."""
+    import faiss
+
+    names = []
+    if faiss_index is not None:
+        faiss.write_index(faiss_index, str(folder / VECTORS_FILE))
+        names.append(VECTORS_FILE)
+    write_chunks(folder / CHUNKS_FILE, chunks, metadata)
+    names.append(CHUNKS_FILE)
+    for name in names:
+        fsync_file(folder / name)
+    return {name: file_digest(folder / name) for name in names}
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """The manifest written last into ``folder`` (it names the other files' digests)."""
+    path = folder / MANIFEST_FILE
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    fsync_file(path)
 
 
 def read_manifest(index_dir: Path) -> dict[str, Any]:

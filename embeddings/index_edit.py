@@ -18,15 +18,8 @@ from typing import Any
 import numpy as np
 
 from corpus.model import Chunk
-from embeddings._atomic import MANIFEST_FILE, fsync_file, swap_in_dir
-from embeddings.index import (
-    CHUNKS_FILE,
-    FORMAT_VERSION,
-    VECTORS_FILE,
-    ChunkIndex,
-    file_digest,
-)
-from embeddings.store import write_chunks
+from embeddings._atomic import swap_in_dir
+from embeddings.index import FORMAT_VERSION, ChunkIndex, write_index_files, write_manifest
 
 
 def new_index(path: Path, model_id: str) -> ChunkIndex:
@@ -100,7 +93,6 @@ def delete(index: ChunkIndex, chunk_ids: Iterable[str]) -> None:
 
 def save(index: ChunkIndex, folder: Path) -> None:
     """Write ``index`` to ``folder`` (replaced atomically); its metadata must be JSON-ready."""
-    import faiss
 
     for chunk_id, meta in index.metadata.items():
         try:
@@ -115,23 +107,13 @@ def save(index: ChunkIndex, folder: Path) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        names = [CHUNKS_FILE]
-        write_chunks(tmp / CHUNKS_FILE, index.chunks, index.metadata)
-        if index._index is not None:
-            faiss.write_index(index._index, str(tmp / VECTORS_FILE))
-            names.append(VECTORS_FILE)
-        for name in names:
-            fsync_file(tmp / name)
         manifest = {
             **index.manifest,
             "articles": _articles(index),
             "counts": {"articles": len({c.article_id for c in index.chunks}), "chunks": len(index)},
-            "files": {name: file_digest(tmp / name) for name in names},
+            "files": write_index_files(tmp, index._index, index.chunks, index.metadata),
         }
-        (tmp / MANIFEST_FILE).write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
-        )
-        fsync_file(tmp / MANIFEST_FILE)
+        write_manifest(tmp, manifest)
         swap_in_dir(tmp, folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
