@@ -32,10 +32,16 @@ GOLD = REPO / "eval" / "gold" / "holdout.jsonl"
 
 
 def _link_corpus(folder: Path, distractors: Path, limit: int) -> int:
+    from corpus.samples import EDITOR_FILES
     from profile_qa.settings import Settings
 
     folder.mkdir(parents=True, exist_ok=True)
     seeds = sorted(Settings().articles_dir.iterdir())
+    # The editor's files (English names of the profiles) live beside the articles folder.
+    for name in EDITOR_FILES:
+        source = Settings().articles_dir.parent / name
+        if source.is_file():
+            shutil.copy(source, folder.parent / name)
     extra = sorted(p for p in distractors.iterdir() if p.is_file())[:limit]
     for path in [*seeds, *extra]:
         link = folder / path.name

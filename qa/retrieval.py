@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -18,6 +19,9 @@ from qa.profiles import ProfileMatch, match_profiles
 
 # Beyond this many chunks dense search stops scanning everything and fetches a pool.
 _FULL_SCAN_LIMIT = 500
+_POOL = 100
+# A profile rarely has more chunks than this; its own search is exact, so cheap.
+_PROFILE_POOL = 200
 _VECTOR_CACHE = 1024  # question vectors kept
 
 
@@ -32,6 +36,7 @@ class SearchIndex(Protocol):
         k: int,
         article_id: str | None = None,
         subject: str | None = None,
+        only: Collection[str] | None = None,
     ) -> list[tuple[Chunk, float]]: ...
 
 
@@ -91,11 +96,27 @@ class Retriever:
                 self._vectors[question] = vector
         return vector
 
-    def _dense(self, question: str) -> dict[int, float]:
+    def _dense(
+        self, question: str, named: Collection[str], lexical: dict[int, float]
+    ) -> dict[int, float]:
         assert self.index is not None and self.embedder is not None
         vector = self.query_vector(question)
         n = len(self.kb.chunks)
-        hits = self.index.search(vector, n if n <= _FULL_SCAN_LIMIT else 100)
+        if n <= _FULL_SCAN_LIMIT:
+            hits = self.index.search(vector, n)
+        else:
+            hits = self.index.search(vector, _POOL)
+            # In a big corpus the pool fills with look-alike articles and can miss the one
+            # chunk of the named profile that holds the fact; score all of its chunks too.
+            for subject in sorted(named):
+                hits += self.index.search(vector, _PROFILE_POOL, subject=subject)
+            # The best lexical matches need a dense score too, or the floor drops them.
+            found = {chunk.id for chunk, _ in hits}
+            best_lexical = heapq.nlargest(_POOL, lexical, key=lexical.__getitem__)
+            missing = [self.kb.chunks[i].id for i in best_lexical]
+            missing = [i for i in missing if i not in found]
+            if missing:
+                hits += self.index.search(vector, len(missing), only=missing)
         scores: dict[int, float] = {}
         for chunk, score in hits:
             pos = self.kb.position.get(chunk.id)
@@ -116,11 +137,7 @@ class Retriever:
             profiles = match_profiles(question, self.kb.profiles)
         timings: dict[str, float] = {}
 
-        dense: dict[int, float] = {}
-        if self.mode in ("dense", "hybrid"):
-            t = time.perf_counter()
-            dense = self._dense(question)
-            timings["dense"] = (time.perf_counter() - t) * 1000
+        named = {m.profile.subject for m in profiles}
         lexical: dict[int, float] = {}
         coverage = None
         if self.mode in ("bm25", "hybrid"):
@@ -130,6 +147,11 @@ class Retriever:
             coverage = self.kb.lexical.coverage(tokens)
             lexical = {i: float(s) for i, s in enumerate(scores) if s > 0}
             timings["lexical"] = (time.perf_counter() - t) * 1000
+        dense: dict[int, float] = {}
+        if self.mode in ("dense", "hybrid"):
+            t = time.perf_counter()
+            dense = self._dense(question, named, lexical)
+            timings["dense"] = (time.perf_counter() - t) * 1000
 
         rankings = []
         if dense:
@@ -138,7 +160,6 @@ class Retriever:
             rankings.append(sorted(lexical, key=lambda i: -lexical[i]))
         fused = rrf(rankings, self.rrf_k)
 
-        named = {m.profile.subject for m in profiles}
         candidates = [i for i in fused if self._above_floor(i, dense, coverage, named)]
         # A question that names a profile is about it: its chunks come first, best first.
         candidates.sort(key=lambda i: (self.kb.chunks[i].subject not in named, -fused[i], i))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 import numpy as np
 import pytest
@@ -29,6 +29,7 @@ class DenseSearcher:
         k: int,
         article_id: str | None = None,
         subject: str | None = None,
+        only: Collection[str] | None = None,
     ) -> list[tuple[Chunk, float]]:
         scores = self._matrix @ query_vector
         rows = [
@@ -36,6 +37,7 @@ class DenseSearcher:
             for i in np.argsort(-scores, kind="stable")
             if (article_id is None or self.chunks[i].article_id == article_id)
             and (subject is None or self.chunks[i].subject == subject)
+            and (only is None or self.chunks[i].id in only)
         ]
         return [(self.chunks[i], float(scores[i])) for i in rows[:k]]
 

@@ -158,3 +158,68 @@ def test_the_question_vector_cache_stays_bounded(
     for question in ("夏昆山是谁？", "三奇口罩日产量提高到多少？", "MPV"):
         r.query_vector(question)
     assert list(r._vectors) == ["三奇口罩日产量提高到多少？", "MPV"]
+
+
+def test_a_named_profiles_chunks_are_searched_even_when_look_alikes_fill_the_pool(
+    seed_chunks: list, fake_embedder: HashingEmbedder, seed_settings: Settings
+) -> None:
+    # Hundreds of news chunks that echo the question crowd the dense pool of a big corpus;
+    # the named profile's own chunk with the fact must still be a candidate.
+    from dataclasses import replace
+
+    question = "依文集团是哪一年成立的？"
+    template = next(c for c in seed_chunks if "1994年" in c.text)
+    look_alikes = [
+        replace(
+            template,
+            id=f"news-{i}",
+            article_id=f"news-{i}",
+            text=f"{question}第{i}条新闻没有答案。",
+            header=f"新闻{i}",
+            subject=f"新闻{i}",
+        )
+        for i in range(600)
+    ]
+    chunks = seed_chunks + look_alikes
+    kb = KnowledgeBase(chunks)
+    r = Retriever(
+        kb,
+        DenseSearcher(chunks, fake_embedder),
+        fake_embedder,
+        seed_settings.replace(retrieval_mode="dense"),
+    )
+    passages = r.retrieve(question).passages
+    assert passages[0].chunk.subject == template.subject
+    assert any("1994年" in p.chunk.text for p in passages), [p.chunk.text[:20] for p in passages]
+
+
+class _ApproximateSearcher(DenseSearcher):
+    """An approximate index whose unfiltered pool misses the seed articles (as an IVF pool
+    of 100 among 60,000 news chunks can); filtered searches stay exact."""
+
+    def search(self, query_vector, k, article_id=None, subject=None, only=None):  # type: ignore[no-untyped-def]
+        if article_id is None and subject is None and only is None:
+            hits = super().search(query_vector, len(self.chunks))
+            return [(c, s) for c, s in hits if c.article_id.startswith("news-")][:k]
+        return super().search(query_vector, k, article_id, subject, only)
+
+
+def test_a_chunk_found_by_words_but_missed_by_the_vector_pool_is_kept(
+    seed_chunks: list, fake_embedder: HashingEmbedder, seed_settings: Settings
+) -> None:
+    from dataclasses import replace
+
+    template = next(c for c in seed_chunks if "人传人" in c.text)
+    news = [
+        replace(template, id=f"news-{i}", article_id=f"news-{i}", subject="", header="",
+                text=f"第{i}条新闻说的是别的事情。")
+        for i in range(600)
+    ]  # fmt: skip
+    chunks = seed_chunks + news
+    r = Retriever(
+        KnowledgeBase(chunks), _ApproximateSearcher(chunks, fake_embedder), fake_embedder,
+        seed_settings,
+    )  # fmt: skip
+    passages = r.retrieve("哪天有人在央视说会人传人？").passages
+    assert any(p.chunk.id == template.id for p in passages)
+    assert all(p.dense_score is not None for p in passages)
