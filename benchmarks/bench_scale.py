@@ -77,6 +77,8 @@ def build(articles: Path, data_dir: Path) -> dict:
         "model_tokens_per_s": round(tokens / report.embed_seconds) if tokens else None,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "load_average": round(os.getloadavg()[0], 1),
+        "precision": settings.embedding_precision,
+        "batch_size": settings.embedding_batch_size,
     }
 
 
@@ -134,7 +136,8 @@ def main() -> None:
         f"\nindex: {built['articles']:,} articles, {built['chunks']:,} chunks "
         f"({built['index_type']}) in {built['seconds'] / 60:.1f} min, "
         f"{built['chunks_per_s']} chunks/s ({built['model_tokens_per_s']} model tokens/s) "
-        f"while embedding, peak RSS {built['peak_rss_mb']} MB, "
+        f"while embedding ({built['precision']}, batch {built['batch_size']}), "
+        f"peak RSS {built['peak_rss_mb']} MB, "
         f"load average {built['load_average']} at the end"
     )
     print(
