@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +30,6 @@ class Sentence:
     start: int
     end: int
     text: str
-    terms: frozenset[str]
 
 
 def _split(text: str) -> list[tuple[int, int]]:
@@ -45,18 +45,18 @@ def corpus_names(texts: Sequence[str]) -> set[str]:
     ("为雷神山医院") loses some of them, so the name starts there.
     """
     text = "\n".join(texts)
+    ends = [(m.start(), m.end()) for m in _INSTITUTION_END.finditer(text)]
+    # Every occurrence of a candidate ends at one of these matches, so counting the left
+    # sides of the matches counts the candidates in one pass (not one scan of the text each).
+    counts: Counter[str] = Counter()
+    for start, end in ends:
+        for name in _left_sides(text, start, end):
+            counts[name] += 1
     names: set[str] = set()
-    counts: dict[str, int] = {}
-    for m in _INSTITUTION_END.finditer(text):
+    for start, end in ends:
         best = ""
         base = 0
-        for size in range(1, _MAX_NAME + 1):
-            start = m.start() - size
-            if start < 0 or not _CJK_RUN.fullmatch(text[start : m.start()]):
-                break
-            name = text[start : m.end()]
-            if name not in counts:
-                counts[name] = len(_occurrences(text, name))
+        for size, name in enumerate(_left_sides(text, start, end), start=1):
             if size == 1:
                 base = counts[name]
             if counts[name] < base:
@@ -65,6 +65,14 @@ def corpus_names(texts: Sequence[str]) -> set[str]:
         if best and base >= 2:
             names.add(best)
     return names
+
+
+def _left_sides(text: str, start: int, end: int) -> Iterator[str]:
+    """The institution word with 1.._MAX_NAME Chinese characters before it, shortest first."""
+    for size in range(1, _MAX_NAME + 1):
+        if size > start or not _CJK_RUN.fullmatch(text[start - size : start]):
+            return
+        yield text[start - size : end]
 
 
 _SHORT_NAME = re.compile(
@@ -82,14 +90,6 @@ def short_names(texts: Sequence[str]) -> set[str]:
             full = _NAME_START.sub("", m.group(1))
             names.update(n for n in (full, m.group(2)) if len(n) >= 2)
     return names
-
-
-def _occurrences(text: str, needle: str) -> list[int]:
-    out, i = [], text.find(needle)
-    while i >= 0:
-        out.append(i)
-        i = text.find(needle, i + 1)
-    return out
 
 
 class KnowledgeBase:
@@ -129,8 +129,7 @@ class KnowledgeBase:
             text = chunk.text[start:end]
             if not text.strip():
                 continue
-            terms = frozenset(self.lexicon.cut_for_search(to_simplified(text)))
-            out.append(Sentence(i, chunk.start + start, chunk.start + end, text, terms))
+            out.append(Sentence(i, chunk.start + start, chunk.start + end, text))
         return out
 
     def sentence_similarities(
