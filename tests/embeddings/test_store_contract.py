@@ -80,6 +80,20 @@ def test_search_filters_by_article_and_subject(store: Settings) -> None:
     assert scores == sorted(scores, reverse=True)
 
 
+def test_search_scores_exactly_the_chunks_asked_for(store: Settings) -> None:
+    # Retrieval asks for the dense scores of the chunks BM25 found outside the vector pool.
+    embedder = HashingEmbedder()
+    build_index(store, embedder, progress=False)
+    index = open_index(store, embedder)
+    query = embedder.embed_query("雷神山医院网络覆盖")
+    everything = {c.id: s for c, s in index.search(query, k=len(index.chunks))}
+    wanted = [c.id for c in index.chunks[::9]]
+    hits = index.search(query, k=len(wanted), only=wanted)
+    assert sorted(c.id for c, _ in hits) == sorted(wanted)
+    for chunk, score in hits:
+        assert score == pytest.approx(everything[chunk.id], abs=1e-4)
+
+
 def test_deleted_and_changed_articles_are_gone_after_an_update(
     store: Settings, articles: Path
 ) -> None:
