@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from embeddings.base import Embedder
@@ -243,13 +244,15 @@ class Answerer:
         return answer_runnable(self)
 
 
-def _knowledge(chunks: Sequence[Any], aliases: dict[str, tuple[str, ...]]) -> KnowledgeBase:
+def _knowledge(
+    chunks: Sequence[Any], aliases: dict[str, tuple[str, ...]], token_cache: Path | None
+) -> KnowledgeBase:
     key = (tuple(c.id for c in chunks), tuple(sorted(aliases.items())))
     kb = _KB_CACHE.get(key)
     if kb is None:
         if len(_KB_CACHE) >= _KB_CACHE_SIZE:
             _KB_CACHE.pop(next(iter(_KB_CACHE)), None)
-        kb = _KB_CACHE[key] = KnowledgeBase(chunks, aliases)
+        kb = _KB_CACHE[key] = KnowledgeBase(chunks, aliases, token_cache)
     return kb
 
 
@@ -276,7 +279,7 @@ def load_answerer(
         else:
             index = embeddings.open_index(settings, embedder)
     alias_file = settings.alias_file or default_alias_file(settings.articles_dir)
-    kb = _knowledge(index.chunks, load_aliases(alias_file))
+    kb = _knowledge(index.chunks, load_aliases(alias_file), settings.data_dir / "tokens")
     answerer = Answerer(settings, kb, index, embedder)
     if warm:
         answerer.warm_up()

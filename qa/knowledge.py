@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -96,17 +97,22 @@ class KnowledgeBase:
     """The chunks of one index plus their tokens, sentences and profile names."""
 
     def __init__(
-        self, chunks: Sequence[Chunk], extra_aliases: Mapping[str, Sequence[str]] | None = None
+        self,
+        chunks: Sequence[Chunk],
+        extra_aliases: Mapping[str, Sequence[str]] | None = None,
+        token_cache: Path | None = None,
     ) -> None:
+        """``token_cache``: a folder keeping the chunks' BM25 tokens between starts."""
         self.chunks = list(chunks)
         self.lexicon = Lexicon()
         self.profiles: list[Profile] = build_profiles(
             (c.subject for c in self.chunks), self.lexicon, extra_aliases
         )
         self.lexicon.add_words(user_words(self.profiles))
-        self.lexicon.add_words((n, "nt") for n in corpus_names(self._texts()))
-        self.lexicon.add_words((n, "nt") for n in short_names(self._texts()))
-        self.lexical = LexicalIndex(self.chunks, self.lexicon)
+        # Sorted: the words added, and their order, decide how jieba cuts (and the cache key).
+        self.lexicon.add_words((n, "nt") for n in sorted(corpus_names(self._texts())))
+        self.lexicon.add_words((n, "nt") for n in sorted(short_names(self._texts())))
+        self.lexical = LexicalIndex(self.chunks, self.lexicon, token_cache)
         self.position = {c.id: i for i, c in enumerate(self.chunks)}
         self.sentences: list[list[Sentence]] = [self._sentences(i) for i in range(len(chunks))]
         unique = {

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import math
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,6 +16,8 @@ import numpy as np
 from corpus.model import Chunk
 from qa.language import STOPWORDS
 
+# Bump when what cut_for_search returns changes (normalisation, splitting): cached tokens go.
+_TOKENS_VERSION = 1
 _TAG_CACHE = 20_000  # tagged texts kept (a few MB at most)
 _ALNUM = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?|[^\sA-Za-z\d]+")
 _PUNCT = re.compile(r"^[\W_]+$")
@@ -76,6 +80,7 @@ class Lexicon:
         self._pos.tokenizer = self._tokenizer
         self._pos.word_tag_tab = dict(_base_word_tags())
         self._tags: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._added: list[tuple[str, str]] = []
         self.add_words(user_words)
 
     def add_words(self, words: Iterable[tuple[str, str]]) -> None:
@@ -83,9 +88,22 @@ class Lexicon:
         self._tags.clear()
         for word, tag in words:
             if word:
+                self._added.append((word, tag))
                 self._tokenizer.add_word(word, freq=None, tag=tag or None)
                 if tag:
                     self._pos.word_tag_tab[word] = tag
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever cutting could: jieba's version and dictionary, the words added
+        (in order: a word's frequency is suggested from the words added before it)."""
+        import jieba
+
+        digest = hashlib.sha256(f"{_TOKENS_VERSION}|{jieba.__version__}|".encode())
+        digest.update(f"{self._tokenizer.total}|{len(self._tokenizer.FREQ)}|".encode())
+        for word, tag in self._added:
+            digest.update(f"{word}\t{tag}\n".encode())
+        return digest.hexdigest()
 
     def frequency(self, word: str) -> int:
         """How common ``word`` is in jieba's general dictionary (0 when unknown)."""
@@ -128,17 +146,20 @@ def content_terms(tokens: Sequence[str]) -> list[str]:
 class LexicalIndex:
     """BM25 (bm25s) over ``chunk.indexed_text``, tokenised once when built."""
 
-    def __init__(self, chunks: Sequence[Chunk], lexicon: Lexicon) -> None:
+    def __init__(
+        self, chunks: Sequence[Chunk], lexicon: Lexicon, cache_dir: Path | None = None
+    ) -> None:
         import bm25s
+
+        from qa.normalize import to_simplified
+        from qa.tokens import TokenCache
 
         self.chunks = list(chunks)
         self.lexicon = lexicon
-        from qa.normalize import to_simplified
-
         # Questions are searched in Simplified, so Traditional articles are indexed that way.
-        self.chunk_tokens = [
-            lexicon.cut_for_search(to_simplified(c.indexed_text)) for c in self.chunks
-        ]
+        texts = [to_simplified(c.indexed_text) for c in self.chunks]
+        cache = TokenCache(cache_dir, lexicon.fingerprint)
+        self.chunk_tokens = cache.tokens(texts, lexicon.cut_for_search)
         self._bm25 = bm25s.BM25()
         self._bm25.index(
             [[t for t in toks if t not in STOPWORDS] or ["\u0000"] for toks in self.chunk_tokens],
