@@ -8,23 +8,17 @@ changes (an article brings a new name) starts a new file; files of other lexicon
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from qa.npzcache import array_keys, keys_array, text_key, write_npz
+
 log = logging.getLogger(__name__)
 
-_KEY_SIZE = 12  # bytes of a text's hash
 _TOKEN_SEP, _TEXT_SEP = "\x1f", "\x1e"
-
-
-def _key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=_KEY_SIZE).digest()
 
 
 class TokenCache:
@@ -45,8 +39,8 @@ class TokenCache:
             if len(texts) != len(keys):
                 raise ValueError(f"{len(keys)} keys for {len(texts)} token lists")
             self._rows = {
-                k.tobytes(): (t.split(_TOKEN_SEP) if t else [])
-                for k, t in zip(keys, texts, strict=True)
+                k: (t.split(_TOKEN_SEP) if t else [])
+                for k, t in zip(array_keys(keys), texts, strict=True)
             }
         except (OSError, ValueError, KeyError, UnicodeDecodeError) as exc:
             # A damaged cache costs one re-tokenisation, never the start.
@@ -56,7 +50,8 @@ class TokenCache:
     def tokens(self, texts: Sequence[str], cut: Callable[[str], list[str]]) -> list[list[str]]:
         """The tokens of each text; new ones are cut and the cache saved once at the end."""
         out: list[list[str]] = []
-        keys = [_key(t) for t in texts]
+        keys = [text_key(t) for t in texts]
+        wanted = set(keys)
         added = False
         for key, text in zip(keys, texts, strict=True):
             found = self._rows.get(key)
@@ -67,9 +62,8 @@ class TokenCache:
                     self._rows[key] = found
                     added = True
             out.append(found)
-        if added or len(self._rows) > len(set(keys)):
+        if added or len(self._rows) > len(wanted):
             # Keep only this corpus' texts: removed articles do not grow the file forever.
-            wanted = set(keys)
             self._rows = {k: v for k, v in self._rows.items() if k in wanted}
             self._save()
         return out
@@ -77,15 +71,10 @@ class TokenCache:
     def _save(self) -> None:
         if self.path is None:
             return
-        keys = np.frombuffer(b"".join(self._rows), dtype=np.uint8).reshape(-1, _KEY_SIZE)
         joined = _TEXT_SEP.join(_TOKEN_SEP.join(t) for t in self._rows.values())
         blob = np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz.tmp")
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, keys=keys, blob=blob)
-            os.replace(tmp, self.path)
+            write_npz(self.path, keys=keys_array(self._rows), blob=blob)
             for other in self.path.parent.glob("*.npz"):
                 if other != self.path:
                     other.unlink(missing_ok=True)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,16 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from embeddings.base import Embedder
+from qa.npzcache import array_keys, keys_array, text_key, write_npz
 
 log = logging.getLogger(__name__)
 _SAVE_EVERY = 512  # new vectors between two saves
-
-
-_KEY_SIZE = 12  # bytes of a text's hash
-
-
-def _key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=_KEY_SIZE).digest()
 
 
 class SentenceVectors:
@@ -48,17 +40,13 @@ class SentenceVectors:
         try:
             with np.load(self.path) as data:
                 keys, matrix = data["keys"], data["vectors"]
-            if keys.dtype.kind == "S":  # numpy strips trailing NULs of fixed-size bytes: pad
-                rows = [bytes(k).ljust(_KEY_SIZE, b"\0") for k in keys]
-            else:
-                rows = [k.tobytes() for k in keys]
-            self._rows = {k: matrix[i] for i, k in enumerate(rows)}
+            self._rows = {k: matrix[i] for i, k in enumerate(array_keys(keys))}
         except (OSError, ValueError, KeyError) as exc:  # a damaged cache is rebuilt, not fatal
             log.warning("sentence vector cache %s unreadable, rebuilding: %s", self.path, exc)
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Shape (len(texts), dimension): the passage vector of each text."""
-        keys = [_key(t) for t in texts]
+        keys = [text_key(t) for t in texts]
         with self._lock:
             # Each missing text once, in order of appearance.
             wanted = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._rows}
@@ -83,20 +71,12 @@ class SentenceVectors:
         with self._lock:
             if not self._unsaved and self.path.exists():
                 return
-            keys = (
-                np.frombuffer(b"".join(self._rows), dtype=np.uint8).reshape(-1, _KEY_SIZE)
-                if self._rows
-                else None
-            )
+            keys = keys_array(self._rows) if self._rows else None
             matrix = np.stack(list(self._rows.values())) if self._rows else None
             self._unsaved = 0
         if keys is None or matrix is None:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz.tmp")
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, keys=keys, vectors=matrix)
-            os.replace(tmp, self.path)
+            write_npz(self.path, keys=keys, vectors=matrix)
         except OSError as exc:
             log.warning("cannot save sentence vectors to %s: %s", self.path, exc)
