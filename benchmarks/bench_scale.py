@@ -36,10 +36,11 @@ def _link_corpus(folder: Path, distractors: Path, limit: int) -> int:
     from profile_qa.settings import Settings
 
     folder.mkdir(parents=True, exist_ok=True)
-    seeds = sorted(Settings().articles_dir.iterdir())
+    seed_dir = Settings().articles_dir
+    seeds = sorted(seed_dir.iterdir())
     # The editor's files (English names of the profiles) live beside the articles folder.
     for name in EDITOR_FILES:
-        source = Settings().articles_dir.parent / name
+        source = seed_dir.parent / name
         if source.is_file():
             shutil.copy(source, folder.parent / name)
     extra = sorted(p for p in distractors.iterdir() if p.is_file())[:limit]

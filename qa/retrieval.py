@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 import threading
 import time
 from collections.abc import Collection, Sequence
@@ -97,7 +96,7 @@ class Retriever:
         return vector
 
     def _dense(
-        self, question: str, named: Collection[str], lexical: dict[int, float]
+        self, question: str, named: Collection[str], best_lexical: Sequence[int]
     ) -> dict[int, float]:
         assert self.index is not None and self.embedder is not None
         vector = self.query_vector(question)
@@ -112,9 +111,7 @@ class Retriever:
                 hits += self.index.search(vector, _PROFILE_POOL, subject=subject)
             # The best lexical matches need a dense score too, or the floor drops them.
             found = {chunk.id for chunk, _ in hits}
-            best_lexical = heapq.nlargest(_POOL, lexical, key=lexical.__getitem__)
-            missing = [self.kb.chunks[i].id for i in best_lexical]
-            missing = [i for i in missing if i not in found]
+            missing = [c.id for c in (self.kb.chunks[i] for i in best_lexical) if c.id not in found]
             if missing:
                 hits += self.index.search(vector, len(missing), only=missing)
         scores: dict[int, float] = {}
@@ -147,17 +144,18 @@ class Retriever:
             coverage = self.kb.lexical.coverage(tokens)
             lexical = {i: float(s) for i, s in enumerate(scores) if s > 0}
             timings["lexical"] = (time.perf_counter() - t) * 1000
+        lexical_ranking = sorted(lexical, key=lambda i: -lexical[i])
         dense: dict[int, float] = {}
         if self.mode in ("dense", "hybrid"):
             t = time.perf_counter()
-            dense = self._dense(question, named, lexical)
+            dense = self._dense(question, named, lexical_ranking[:_POOL])
             timings["dense"] = (time.perf_counter() - t) * 1000
 
         rankings = []
         if dense:
             rankings.append(sorted(dense, key=lambda i: -dense[i]))
-        if lexical:
-            rankings.append(sorted(lexical, key=lambda i: -lexical[i]))
+        if lexical_ranking:
+            rankings.append(lexical_ranking)
         fused = rrf(rankings, self.rrf_k)
 
         candidates = [i for i in fused if self._above_floor(i, dense, coverage, named)]
