@@ -110,8 +110,9 @@ class KnowledgeBase:
         )
         self.lexicon.add_words(user_words(self.profiles))
         # Sorted: the words added, and their order, decide how jieba cuts (and the cache key).
-        self.lexicon.add_words((n, "nt") for n in sorted(corpus_names(self._texts())))
-        self.lexicon.add_words((n, "nt") for n in sorted(short_names(self._texts())))
+        texts = [c.indexed_text for c in self.chunks]
+        self.lexicon.add_words((n, "nt") for n in sorted(corpus_names(texts)))
+        self.lexicon.add_words((n, "nt") for n in sorted(short_names(texts)))
         self.lexical = LexicalIndex(self.chunks, self.lexicon, token_cache)
         self.position = {c.id: i for i, c in enumerate(self.chunks)}
         self.sentences: list[list[Sentence]] = [self._sentences(i) for i in range(len(chunks))]
@@ -122,11 +123,8 @@ class KnowledgeBase:
         }
         # Matched in Simplified: a Traditional article meets a question typed either way.
         self.unique_sentences = [to_simplified(s.text).lower() for s in unique.values()]
-        self._all_text = to_simplified("\n".join(self._texts())).lower()
+        self._all_text = to_simplified("\n".join(texts)).lower()
         self._sentence_vectors: dict[tuple[str, str, int], np.ndarray] = {}
-
-    def _texts(self) -> list[str]:
-        return [c.indexed_text for c in self.chunks]
 
     def _sentences(self, i: int) -> list[Sentence]:
         chunk = self.chunks[i]
