@@ -113,6 +113,9 @@ def derive_aliases(subject: str, lexicon: Lexicon) -> tuple[str, ...]:
         aliases = _company_aliases(subject, lexicon)
     else:
         aliases = _government_aliases(subject)
+    # A short form that is a common word (医院 from 某市中心医院, 委员会) names every hospital or
+    # committee, and would tie questions about 方舱医院 to this profile.
+    aliases = {a for a in aliases if a == subject or lexicon.frequency(a) < _COMMON_WORD_FREQ}
     return tuple(sorted(aliases, key=lambda a: (-len(a), a)))
 
 

@@ -85,6 +85,20 @@ def test_common_words_are_not_aliases() -> None:
 
 
 @pytest.mark.parametrize(
+    ("subject", "short_form", "common_word"),
+    [
+        ("清河市中心医院", "中心医院", "医院"),
+        ("某市疫情防控指挥部", "某市疫情防控指挥部", "指挥部"),
+        ("长沙市卫生健康委员会", "长沙卫生健康委员会", "委员会"),
+    ],
+)
+def test_a_common_word_is_no_short_form(subject: str, short_form: str, common_word: str) -> None:
+    profiles = build_profiles([subject], Lexicon())
+    assert short_form in profiles[0].aliases and common_word not in profiles[0].aliases
+    assert match_profiles(f"方舱{common_word}有多少张床位？", profiles) == []
+
+
+@pytest.mark.parametrize(
     "word", ["雷神山医院", "西安天隆科技有限公司", "天隆科技", "夏昆山", "三奇"]
 )
 def test_corpus_names_stay_whole(kb: KnowledgeBase, word: str) -> None:
