@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 
+from corpus.model import Chunk
 from qa import language
 from qa.knowledge import KnowledgeBase
 from qa.model import Citation, Passage
@@ -15,6 +17,8 @@ from qa.units import Unit
 
 _CLAUSE = re.compile(r"[^，；：,;。！？]+[，；：,;。！？]?")
 _MAX_QUOTE = 300  # characters of one unit shown before cutting
+_MAX_NAME = 12  # a title longer than this is a headline, not the name of what the article is about
+_SENTENCE_MARK = re.compile(r"[，。！？；：,.!?;:“”\"]")
 
 
 @dataclass(frozen=True)
@@ -127,15 +131,16 @@ def compose(q: object, units: Sequence[Unit], kb: KnowledgeBase | None = None) -
     quotes = [_quote(u.text) for u in units]
     if len(units) == 1:
         lead = short_answer(q, units[0].text, kb)
+        quote = _named(q, units[0]) + quotes[0]
         if latin:
-            text = f"{lead}. The article says: {quotes[0]}[1]" if lead else f"{quotes[0]}[1]"
+            text = f"{lead}. The article says: {quote}[1]" if lead else f"{quote}[1]"
         else:
-            text = f"{lead}。原文：{quotes[0]}[1]" if lead else f"{quotes[0]}[1]"
+            text = f"{lead}。原文：{quote}[1]" if lead else f"{quote}[1]"
     else:
         head = "The articles say:" if latin else "根据资料："
         lines = []
         for n, (u, quote) in enumerate(zip(units, quotes, strict=True), start=1):
-            label = "· "
+            label = _named(q, u) or "· "
             if len(profiles) > 1:
                 subject = u.passage.chunk.subject
                 label = next((m.alias for m in profiles if m.profile.subject == subject), subject)
@@ -143,6 +148,37 @@ def compose(q: object, units: Sequence[Unit], kb: KnowledgeBase | None = None) -
             lines.append(f"{label}{quote}[{n}]")
         text = head + "\n" + "\n".join(lines)
     return Draft(text, citations, False)
+
+
+def subject_name(chunk: Chunk) -> str:
+    """What the chunk's article is about: its profile subject, else a title that is a name
+    (short, no sentence marks, not made up from the file name); "" when neither."""
+    if chunk.subject:
+        return chunk.subject
+    title = chunk.article_title.strip()
+    if (
+        not title
+        or len(title) > _MAX_NAME
+        or _SENTENCE_MARK.search(title)
+        or title == PurePath(chunk.source_file).stem
+    ):
+        return ""
+    return title
+
+
+def _named(q: object, unit: Unit) -> str:
+    """ "名称：" before a quote that never says what it is about (它是……, 原为……), when the
+    question does not say it either: the sentence alone would not answer "哪一个建筑……"."""
+    name = subject_name(unit.passage.chunk)
+    if not name:
+        return ""
+    plain = to_simplified(name).lower()
+    question = to_simplified(str(getattr(q, "text", ""))).lower()
+    if plain in to_simplified(unit.text).lower() or plain in question:
+        return ""
+    if any(m.profile.subject == unit.passage.chunk.subject for m in getattr(q, "profiles", ())):
+        return ""  # the question names this profile by one of its short forms
+    return f"{name}："
 
 
 def _quote(text: str) -> str:
