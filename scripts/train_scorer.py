@@ -45,6 +45,7 @@ def collect(args: argparse.Namespace) -> None:
     gold = load_gold(args.gold)
     masks: list[int] = []
     rows, labels, fracs, qids, evid, ranks, chunk_ids, windows = [], [], [], [], [], [], [], []
+    texts: list[str] = []
     questions: list[dict[str, Any]] = []
     started = time.perf_counter()
     for n, g in enumerate(gold):
@@ -65,9 +66,11 @@ def collect(args: argparse.Namespace) -> None:
             ranks.append(u.passage.rank)
             chunk_ids.append(u.passage.chunk.id)
             windows.append(u.is_window)
+            texts.append(u.text)
         questions.append(
             {
                 "id": g.id,
+                "question": g.question,
                 "type": g.type,
                 "answerable": g.answer is not None,
                 "hit_rank": next(
@@ -103,6 +106,7 @@ def collect(args: argparse.Namespace) -> None:
         rank=np.asarray(ranks),
         chunk=np.asarray(chunk_ids),
         window=np.asarray(windows),
+        text=np.asarray(texts, dtype=str),
     )
     (Path(args.cache) / f"{args.name}.json").write_text(json.dumps(questions, ensure_ascii=False))
     print(f"{args.name}: {len(gold)} questions, {len(rows)} units -> {out}", file=sys.stderr)
