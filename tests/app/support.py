@@ -132,3 +132,36 @@ class Watched:
     def _request(self, request: Any) -> None:
         if not request.url.startswith(("http://127.0.0.1:", "data:", "blob:", "about:")):
             self.foreign.append(request.url)
+
+
+# True once the chat shows ``question`` as its last user message and an answer to it that is
+# no longer the pending "…" (Gradio re-renders the whole message list on every update).
+_CHAT_SETTLED = """question => {
+  const users = document.querySelectorAll("#pq-chat [data-testid='user']");
+  const bots = document.querySelectorAll("#pq-chat [data-testid='bot']");
+  if (!users.length || users.length !== bots.length) return false;
+  const last = users[users.length - 1].textContent || "";
+  return last.includes(question.trim()) && !(bots[bots.length - 1].textContent || "").includes("…");
+}"""
+
+
+def ask_in_chat(page: Any, question: str, timeout_ms: float) -> None:
+    """Type ``question`` into the Gradio chat page, send it and wait for its whole answer.
+
+    Gradio ignores a send while the previous answer is still pending (trigger_mode "once"),
+    and on a loaded machine a send can be lost; so a question that has not shown up is sent
+    again rather than waited on for the whole timeout.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        page.locator("#pq-input textarea").fill(question)
+        page.locator("#pq-send").click()
+        left_ms = (deadline - time.monotonic()) * 1000
+        try:
+            page.wait_for_function(
+                _CHAT_SETTLED, arg=question, timeout=max(1.0, min(left_ms, 20_000))
+            )
+            return
+        except Exception:
+            if time.monotonic() >= deadline:
+                raise

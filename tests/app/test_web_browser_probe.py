@@ -20,7 +20,7 @@ from profile_qa.settings import Settings
 from profile_qa.web import describe_answerer, load_service
 from profile_qa.web.server import build_app
 from tests.app.fakes import FakeAnswerer
-from tests.app.support import HostSite, Watched, host_page, running_server
+from tests.app.support import HostSite, Watched, ask_in_chat, host_page, running_server
 from tests.app.test_web_browser import WAIT_MS
 from tests.conftest import SEED_ARTICLES
 from tests.qa.fake_openai import FakeOpenAI
@@ -87,11 +87,7 @@ def test_markup_in_articles_and_questions_runs_nowhere_in_the_chat(
     box = page.locator("#pq-input textarea")
     expect(box).to_be_visible(timeout=WAIT_MS)
     for question in (*PAYLOADS[:4], QUESTION):  # the last one cites the planted article
-        box.fill(question)
-        page.locator("#pq-send").click()
-        expect(page.locator("#pq-chat [data-testid='bot']").last).not_to_contain_text(
-            "…", timeout=WAIT_MS
-        )
+        ask_in_chat(page, question, WAIT_MS)
     expect(page.locator("#pq-sources")).to_contain_text("<script>", timeout=WAIT_MS)
     page.wait_for_timeout(1000)
     assert page.locator("#pq-chat img[src='x'], #pq-sources img, #pq-sources svg").count() == 0
