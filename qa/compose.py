@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from corpus.model import Chunk
 from qa import language
 from qa.knowledge import KnowledgeBase
 from qa.model import Citation, Passage
 from qa.normalize import to_simplified
+from qa.profiles import ProfileMatch
 from qa.units import Unit
 
 _CLAUSE = re.compile(r"[^，；：,;。！？]+[，；：,;。！？]?")
@@ -123,6 +123,7 @@ def compose(q: object, units: Sequence[Unit], kb: KnowledgeBase | None = None) -
     """The answer text with a marker per unit, and its citations."""
     latin = bool(getattr(q, "latin", False))
     profiles = tuple(getattr(q, "profiles", ()))
+    question = to_simplified(str(getattr(q, "text", ""))).lower()
     if len(profiles) <= 1:  # one profile: read the units in article order
         units = sorted(units, key=lambda u: (u.passage.chunk.article_id, u.start))
     citations = tuple(
@@ -131,7 +132,7 @@ def compose(q: object, units: Sequence[Unit], kb: KnowledgeBase | None = None) -
     quotes = [_quote(u.text) for u in units]
     if len(units) == 1:
         lead = short_answer(q, units[0].text, kb)
-        quote = _named(q, units[0]) + quotes[0]
+        quote = _named(units[0], question, profiles) + quotes[0]
         if latin:
             text = f"{lead}. The article says: {quote}[1]" if lead else f"{quote}[1]"
         else:
@@ -140,11 +141,12 @@ def compose(q: object, units: Sequence[Unit], kb: KnowledgeBase | None = None) -
         head = "The articles say:" if latin else "根据资料："
         lines = []
         for n, (u, quote) in enumerate(zip(units, quotes, strict=True), start=1):
-            label = _named(q, u) or "· "
             if len(profiles) > 1:
                 subject = u.passage.chunk.subject
                 label = next((m.alias for m in profiles if m.profile.subject == subject), subject)
                 label = f"{label}："
+            else:
+                label = _named(u, question, profiles) or "· "
             lines.append(f"{label}{quote}[{n}]")
         text = head + "\n" + "\n".join(lines)
     return Draft(text, citations, False)
@@ -152,7 +154,7 @@ def compose(q: object, units: Sequence[Unit], kb: KnowledgeBase | None = None) -
 
 def subject_name(chunk: Chunk) -> str:
     """What the chunk's article is about: its profile subject, else a title that is a name
-    (short, no sentence marks, not made up from the file name); "" when neither."""
+    (short, no sentence marks, not the file name the loader fell back to); "" when neither."""
     if chunk.subject:
         return chunk.subject
     title = chunk.article_title.strip()
@@ -160,23 +162,23 @@ def subject_name(chunk: Chunk) -> str:
         not title
         or len(title) > _MAX_NAME
         or _SENTENCE_MARK.search(title)
-        or title == PurePath(chunk.source_file).stem
+        or title == chunk.article_id  # the loader's fallback: the file name's stem
     ):
         return ""
     return title
 
 
-def _named(q: object, unit: Unit) -> str:
+def _named(unit: Unit, question: str, profiles: Sequence[ProfileMatch]) -> str:
     """ "名称：" before a quote that never says what it is about (它是……, 原为……), when the
-    question does not say it either: the sentence alone would not answer "哪一个建筑……"."""
+    question (Simplified, lower-cased) does not say it either: the sentence alone would not
+    answer "哪一个建筑……"."""
     name = subject_name(unit.passage.chunk)
     if not name:
         return ""
     plain = to_simplified(name).lower()
-    question = to_simplified(str(getattr(q, "text", ""))).lower()
     if plain in to_simplified(unit.text).lower() or plain in question:
         return ""
-    if any(m.profile.subject == unit.passage.chunk.subject for m in getattr(q, "profiles", ())):
+    if any(m.profile.subject == unit.passage.chunk.subject for m in profiles):
         return ""  # the question names this profile by one of its short forms
     return f"{name}："
 

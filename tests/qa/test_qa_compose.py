@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 import pytest
 
 from corpus.model import Chunk
@@ -15,7 +17,7 @@ from qa.units import Unit
 def _unit(text: str, *, title: str = "", subject: str = "", source: str = "a.txt") -> Unit:
     chunk = Chunk(
         id="c1",
-        article_id="a",
+        article_id=PurePath(source).stem,  # as the loader names articles
         section_index=0,
         text=text,
         header=subject or title,
