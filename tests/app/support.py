@@ -152,6 +152,8 @@ def ask_in_chat(page: Any, question: str, timeout_ms: float) -> None:
     and on a loaded machine a send can be lost; so a question that has not shown up is sent
     again rather than waited on for the whole timeout.
     """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     deadline = time.monotonic() + timeout_ms / 1000
     while True:
         page.locator("#pq-input textarea").fill(question)
@@ -162,6 +164,6 @@ def ask_in_chat(page: Any, question: str, timeout_ms: float) -> None:
                 _CHAT_SETTLED, arg=question, timeout=max(1.0, min(left_ms, 20_000))
             )
             return
-        except Exception:
+        except PlaywrightTimeout:
             if time.monotonic() >= deadline:
                 raise
