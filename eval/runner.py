@@ -125,6 +125,7 @@ def run_modes(
             "top_k": mode_settings.top_k,
         }
         runs.append(run_eval(answerer, gold, progress=progress, label=mode, config=config))
+        answerer.save()
     return runs
 
 

@@ -107,6 +107,7 @@ def run_suite(
         answerer = answerers[folder]
         config = _config(settings, item, len(gold))
         results.append(run_eval(answerer, gold, progress=progress, label=item.name, config=config))
+        answerer.save()
     return results
 
 

@@ -235,7 +235,13 @@ class Answerer:
         texts = list(dict.fromkeys(s.text for ss in self.kb.sentences for s in ss))
         if len(texts) <= limit:
             vectors.vectors(texts)
-            vectors.save()
+            self.save()
+
+    def save(self) -> None:
+        """Keep on disk what answering has computed so far (sentence vectors): a batch run
+        ending between two periodic saves would otherwise embed them again next time."""
+        if self.extractive.vectors is not None:
+            self.extractive.vectors.save()
 
     def as_runnable(self) -> Any:
         """This chain as a LangChain Runnable: input {"question": ..., "history": [...]}."""

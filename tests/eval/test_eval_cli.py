@@ -70,6 +70,9 @@ class _QuotingAnswerer:
             timings_ms={"retrieval": 1.0, "total": 2.0},
         )
 
+    def save(self) -> None:
+        """The runner keeps an answerer's cached work after a run; a stand-in has none."""
+
 
 @pytest.fixture
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Any, Any]]:

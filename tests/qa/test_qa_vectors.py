@@ -32,3 +32,24 @@ def test_vectors_are_embedded_once_and_survive_a_restart(tmp_path: Path) -> None
     reloaded = SentenceVectors(again, tmp_path).vectors(texts)
     assert again.embedded == 0  # every key read back (hashes ending in a zero byte included)
     assert np.allclose(reloaded, vectors)
+
+
+def test_an_answerer_keeps_the_sentences_it_embedded_for_the_next_process(
+    tmp_path: Path,
+) -> None:
+    """A batch run (an evaluation) ends between two periodic saves: ``save()`` keeps its work."""
+    import qa
+    from profile_qa.settings import Settings
+    from tests.conftest import SEED_ARTICLES
+
+    settings = Settings(articles_dir=SEED_ARTICLES, data_dir=tmp_path / "data")
+    question = "武汉市经信局协调捐赠了多少辆MPV？"
+    first = _Counting()
+    answerer = qa.load_answerer(settings, embedder=first, warm=False)
+    first.embedded = 0  # the index's chunks are not what is measured
+    answerer.answer(question)
+    answerer.save()
+    assert first.embedded > 0
+    again = _Counting()
+    qa.load_answerer(settings, embedder=again, warm=False).answer(question)
+    assert again.embedded == 0
